@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: every test of spapr-ddw, on an x86-64 Debian 12 machine.
+#  host: the modules cross-build clean with W=1 and sparse; the build refuses
+#        kernels it cannot serve; DKMS builds them for the Debian kernel.
+#  vm:   the in-guest tests on emulated POWER8 (and POWER9), with the
+#        modules from the tree and from DKMS; a harness self-test run.
+# Ends with "N passed, N failed" over all of them; exits non-zero on any failure.
+set -uo pipefail
+. "$(dirname "$0")/testbed/lib.sh"
+
+bash "$TOP/tests/testbed/setup.sh" || die "testbed setup failed"
+load_kernel
+OUT=$WORK/check
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+pass=0 fail=0
+result() {	# result PASS|FAIL NAME [DETAIL FILE]
+	if [ "$1" = PASS ]; then
+		pass=$((pass + 1))
+		echo "PASS host: $2"
+	else
+		fail=$((fail + 1))
+		echo "FAIL host: $2"
+		[ -n "${3:-}" ] && tail -n 30 "$3" | sed 's/^/    | /'
+	fi
+}
+check() {	# check NAME LOG COMMAND...: pass iff COMMAND succeeds
+	local name=$1 log=$2
+	shift 2
+	if "$@" >"$log" 2>&1; then result PASS "$name"; else result FAIL "$name" "$log"; fi
+}
+
+kmake() { make -C "$TOP" KDIR="$KDIR" ARCH=powerpc CROSS_COMPILE="$CROSS" "$@"; }
+
+echo "spapr-ddw $VERSION: Debian kernel $KVER ($KPKG)"
+
+# --- host: build ---------------------------------------------------------
+kmake clean >/dev/null
+build_w1() {
+	kmake W=1 modules || return 1
+	! grep -E -i 'warning:|error:' "$OUT/build.log" >/dev/null 2>&1
+}
+kmake W=1 modules >"$OUT/build.log" 2>&1
+if [ $? -eq 0 ] && ! grep -E -i 'warning:' "$OUT/build.log" >/dev/null &&
+	[ -f "$TOP/pnv_ioda2_ddw/pnv_ioda2_ddw.ko" ]; then
+	result PASS "build-w1 (cross, W=1, no warnings)"
+else
+	result FAIL "build-w1 (cross, W=1, no warnings)" "$OUT/build.log"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+
+sparse_clean() {
+	touch "$TOP"/pnv_ioda2_ddw/*.c "$TOP"/spapr_tce_ddw/*.c
+	kmake C=2 CF=-D__CHECK_ENDIAN__ modules >"$OUT/sparse.log" 2>&1 || return 1
+	! grep -E ': (warning|error):' "$OUT/sparse.log"
+}
+check "sparse (C=2, endian checks, no report)" "$OUT/sparse.log.result" sparse_clean
+
+# A kernel build tree that differs from the staged one only in what $@ changes.
+fake_kdir() {	# fake_kdir DIR
+	local d=$1 e
+	rm -rf "$d"
+	mkdir -p "$d/include/config"
+	for e in "$KDIR"/* "$KDIR"/.config "$KDIR"/.kernelvariables; do
+		[ "$(basename "$e")" = include ] || ln -s "$e" "$d/$(basename "$e")"
+	done
+	for e in "$KDIR"/include/*; do
+		[ "$(basename "$e")" = config ] || ln -s "$e" "$d/include/$(basename "$e")"
+	done
+	for e in "$KDIR"/include/config/*; do ln -s "$e" "$d/include/config/"; done
+}
+refused_with() {	# refused_with KDIR MESSAGE: the build fails, saying MESSAGE
+	! make -C "$TOP" KDIR="$1" ARCH=powerpc CROSS_COMPILE="$CROSS" modules >"$OUT/refuse.log" 2>&1 &&
+		grep -F "$2" "$OUT/refuse.log" && ! ls "$TOP"/*/*.o >/dev/null 2>&1
+}
+
+kmake clean >/dev/null
+f=$OUT/kdir-no-powernv
+fake_kdir "$f"
+rm "$f/include/config/auto.conf"
+grep -v '^CONFIG_PPC_POWERNV=' "$KDIR/include/config/auto.conf" >"$f/include/config/auto.conf"
+check "build-refuses-no-powernv" "$OUT/refuse-powernv.log" \
+	refused_with "$f" "it needs a powerpc kernel with CONFIG_PPC_POWERNV=y"
+
+f=$OUT/kdir-6.5
+fake_kdir "$f"
+rm "$f/Makefile"
+{ echo "override PATCHLEVEL = 5"; cat "$KDIR/Makefile"; } >"$f/Makefile"
+check "build-refuses-linux-6.5" "$OUT/refuse-6.5.log" \
+	refused_with "$f" "Linux 6.5 is not supported: it builds for Linux 6.1"
+
+if [ -n "${X86_KDIR:-}" ] && [ -r "$X86_KDIR/Makefile" ]; then
+	check "build-refuses-x86-kernel" "$OUT/refuse-x86.log" \
+		refused_with "$X86_KDIR" "it needs a powerpc kernel with CONFIG_PPC_POWERNV=y"
+fi
+check "build-refuses-missing-kdir" "$OUT/refuse-kdir.log" \
+	refused_with /nonexistent "no kernel build tree at KDIR=/nonexistent"
+
+# --- host: DKMS ----------------------------------------------------------
+dk=$WORK/dkms
+dkms_build() {
+	local src=$dk/src/spapr-ddw-$VERSION
+	rm -rf "$dk"
+	mkdir -p "$src" "$dk/tree"
+	if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$TOP" ls-files -z --cached --others --exclude-standard |
+			(cd "$TOP" && tar --null -T - -c) | tar -C "$src" -x
+	else
+		(cd "$TOP" && tar -c --exclude=.git .) | tar -C "$src" -x
+	fi
+	dkms add -m spapr-ddw -v "$VERSION" --sourcetree "$dk/src" --dkmstree "$dk/tree" &&
+	ARCH=powerpc CROSS_COMPILE=$CROSS dkms build -m spapr-ddw -v "$VERSION" \
+		-k "$KVER" -a ppc64le --kernelsourcedir "$KDIR" \
+		--sourcetree "$dk/src" --dkmstree "$dk/tree" &&
+	mkdir -p "$OUT/dkms-ko" &&
+	cp "$dk/tree/spapr-ddw/$VERSION/$KVER/ppc64le/module/"*.ko "$OUT/dkms-ko/" &&
+	[ -f "$OUT/dkms-ko/pnv_ioda2_ddw.ko" ] && [ -f "$OUT/dkms-ko/spapr_tce_ddw.ko" ]
+}
+check "dkms-add-build ($KVER)" "$OUT/dkms.log" dkms_build
+dkms_refuses() {	# BUILD_EXCLUSIVE keeps DKMS from building for an x86 kernel
+	ARCH=powerpc CROSS_COMPILE=$CROSS dkms build -m spapr-ddw -v "$VERSION" \
+		-k 6.1.0-50-amd64 -a x86_64 --kernelsourcedir "$KDIR" \
+		--sourcetree "$dk/src" --dkmstree "$dk/tree"
+	[ $? -eq 77 ]
+}
+check "dkms-refuses-x86_64" "$OUT/dkms-x86.log" dkms_refuses
+
+# --- guest ---------------------------------------------------------------
+kmake W=1 modules >/dev/null 2>&1 || die "rebuild failed"
+make -C "$KDIR" M="$TOP/tests/harness/modules" ARCH=powerpc CROSS_COMPILE="$CROSS" \
+	modules >"$OUT/harness-build.log" 2>&1 || { cat "$OUT/harness-build.log"; die "harness modules"; }
+mkdir -p "$OUT/harness-ko"
+cp "$TOP"/tests/harness/modules/*.ko "$OUT/harness-ko/"
+make -C "$KDIR" M="$TOP/tests/harness/modules" clean >/dev/null 2>&1
+
+initrd=$OUT/initramfs.cpio.gz
+extra=("$OUT/harness-ko=/harness")
+[ -d "$OUT/dkms-ko" ] && extra+=("$OUT/dkms-ko=/dkms")
+bash "$TOP/tests/testbed/mkinitramfs.sh" "$initrd" "${extra[@]}" || die "initramfs"
+
+vm() {	# vm MACHINE PLAN TIMEOUT: a VM run, its counts added to ours
+	local out=$OUT/vm-$1-$2.out rc
+	bash "$TOP/tests/testbed/run-vm.sh" -i "$initrd" -m "$1" -p "$2" -t "$3" \
+		-l "$OUT/vm-$1-$2.log" >"$out" 2>&1
+	rc=$?
+	grep -v '^vm: ' "$out"
+	pass=$((pass + $(grep -c ': PASS ' "$out")))
+	fail=$((fail + $(sed -n 's/^vm: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out")))
+	return $rc
+}
+vm powernv8 check 600
+vm powernv9 check 600
+
+# The harness itself: a module that fails to load, one that WARNs and a test
+# that hangs must each fail their run.
+vm_selftest() {
+	local out=$OUT/vm-powernv8-selftest.out
+	! bash "$TOP/tests/testbed/run-vm.sh" -i "$initrd" -p selftest -t 300 \
+		-l "$OUT/vm-selftest.log" >"$out" 2>&1 &&
+		grep -q '^powernv8: FAIL harness-load-fail' "$out" &&
+		grep -q '^powernv8: FAIL kernel-report' "$out" &&
+		grep -q 'ddw_harness_warn: deliberate warning' "$OUT/vm-selftest.log" &&
+		grep -q '^powernv8: FAIL harness-warn' "$out"
+}
+check "harness-catches-load-failure-and-warn" "$OUT/vm-powernv8-selftest.out" vm_selftest
+vm_hang() {
+	! bash "$TOP/tests/testbed/run-vm.sh" -i "$initrd" -p selftest-hang -t 40 \
+		-l "$OUT/vm-hang.log" >"$OUT/vm-hang.out" 2>&1 &&
+		grep -q '^powernv8: FAIL vm-timeout' "$OUT/vm-hang.out"
+}
+check "harness-catches-timeout" "$OUT/vm-hang.out" vm_hang
+
+kmake clean >/dev/null
+echo "spapr-ddw $VERSION on Debian kernel $KVER ($KPKG)"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Runs the tests of one plan (/tests/plans/NAME, one test name a line; the
+# test is /tests/t/NAME.sh).  A test exits 0 (pass), 77 (skip, its last
+# output line says why) or anything else (fail).  It also fails if the
+# kernel logged anything at warning level or above while it ran.  Each test
+# prints one result line; a failing one is followed by its output, indented.
+. /tests/lib.sh
+
+plan=/tests/plans/$1
+[ -r "$plan" ] || { echo "guest: no plan $1"; echo "guest: 0 passed, 1 failed"; exit 1; }
+
+dmesg -r -c >/tmp/all.kmsg-all
+pass=0 fail=0 skip=0
+for t in $(grep -v '^#' "$plan"); do
+	log=/tmp/$t.log
+	timeout "${DDW_TEST_TIMEOUT:-300}" sh "/tests/t/$t.sh" >"$log" 2>&1
+	rc=$?
+	kernel_warnings >"$log.kmsg"
+	if [ -s "$log.kmsg" ] && [ $rc -ne 77 ]; then
+		echo "kernel logged at warning level or above:" >>"$log"
+		cat "$log.kmsg" >>"$log"
+		rc=1
+	fi
+	case $rc in
+	0) pass=$((pass + 1)); echo "PASS $t" ;;
+	77) skip=$((skip + 1)); echo "SKIP $t: $(tail -n 1 "$log")" ;;
+	*) fail=$((fail + 1)); echo "FAIL $t (exit $rc)"; sed 's/^/    | /' "$log" ;;
+	esac
+done
+if [ $fail -ne 0 ]; then
+	echo "guest: the end of the kernel log follows"
+	tail -n 60 /tmp/all.kmsg-all | sed 's/^/    > /'
+fi
+echo "guest: $pass passed, $fail failed, $skip skipped"

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared settings of the testbed scripts; sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CACHE=${SPAPR_DDW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/spapr-ddw}
+# Everything a test run produces (initramfs, logs, disk images); never in the repo.
+WORK=${SPAPR_DDW_WORK:-$CACHE/work}
+CROSS=powerpc64le-linux-gnu-
+VERSION=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
+
+log() { printf '[testbed] %s\n' "$*" >&2; }
+die() { printf '[testbed] error: %s\n' "$*" >&2; exit 1; }
+
+# The kernel chosen by setup.sh: KVER (uname -r of the guest), KPKG (Debian
+# package version) and the staged directories below $KROOT.
+load_kernel() {
+	[ -r "$CACHE/kernel.env" ] || die "no kernel staged: run tests/testbed/setup.sh"
+	# shellcheck source=/dev/null
+	. "$CACHE/kernel.env"
+	KROOT=$CACHE/kernels/$KVER
+	KDIR=$KROOT/headers/usr/src/linux-headers-$KVER
+	VMLINUX=$KROOT/image/boot/vmlinux-$KVER
+	KMODS=$KROOT/image/lib/modules/$KVER
+	BUSYBOX=$CACHE/busybox/bin/busybox
+}

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Boot the Debian ppc64el kernel on an emulated PowerNV machine and run one
+# test plan in it:
+#   run-vm.sh -i INITRAMFS -p PLAN [-m powernv8|powernv9] [-t SECONDS] [-l LOG]
+# Prints the guest's result lines prefixed with the machine, then
+# "vm: N passed, N failed".  Exits non-zero on any failed test, a kernel
+# WARN/BUG/oops/lockdep report on the console, a missing summary or timeout.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+load_kernel
+
+machine=powernv8 timeout=300 log= initrd= plan=
+while getopts "i:p:m:t:l:" o; do
+	case $o in
+	i) initrd=$OPTARG ;;
+	p) plan=$OPTARG ;;
+	m) machine=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	l) log=$OPTARG ;;
+	*) die "usage: run-vm.sh -i INITRAMFS -p PLAN [-m MACHINE] [-t SECONDS] [-l LOG]" ;;
+	esac
+done
+[ -r "$initrd" ] && [ -n "$plan" ] || die "usage: run-vm.sh -i INITRAMFS -p PLAN ..."
+mkdir -p "$WORK"
+log=${log:-$WORK/$machine-$plan.log}
+disk=$WORK/$machine-$plan-nvme.img
+rm -f "$disk"
+truncate -s 64M "$disk"
+
+# loglevel=5: the console shows warnings and worse as they happen; the guest
+# dumps the whole kernel log itself when a test fails.
+start=$(date +%s)
+timeout -k 10 "$timeout" qemu-system-ppc64 -M "$machine" -m 2G \
+	-display none -monitor none -serial stdio -no-reboot \
+	-kernel "$VMLINUX" -initrd "$initrd" \
+	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine" \
+	-drive "file=$disk,if=none,id=nvme0,format=raw" \
+	-device "nvme,bus=pcie.0,drive=nvme0,serial=SPAPRDDW0001" \
+	</dev/null >"$log" 2>&1
+rc=$?
+secs=$(($(date +%s) - start))
+tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
+
+grep -E '^(PASS|FAIL|SKIP) ' "$log" | sed "s/^/$machine: /"
+status=0
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "$machine: FAIL vm-timeout: no power-off within ${timeout}s"
+	status=1
+elif [ $rc -ne 0 ]; then
+	echo "$machine: FAIL vm-exit: qemu exited with $rc"
+	status=1
+fi
+# Reports the kernel prints for bugs it catches; any of them fails the run.
+bad='WARNING: CPU: |------------\[ cut here \]|BUG: |kernel BUG at|Oops: |Unable to handle kernel|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|UBSAN:|KASAN:|refcount_t: |list_add corruption|list_del corruption|sleeping function called from invalid context|general protection fault|Call Trace:'
+if grep -E -q "$bad" "$log"; then
+	echo "$machine: FAIL kernel-report: the kernel reported a problem:"
+	grep -E -m 5 "$bad" "$log" | sed 's/^/    ! /'
+	status=1
+fi
+summary=$(grep -E '^guest: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+if [ -z "$summary" ]; then
+	echo "$machine: FAIL guest-summary: the guest printed no summary"
+	status=1
+elif ! echo "$summary" | grep -q ', 0 failed'; then
+	status=1
+fi
+pass=$(grep -c '^PASS ' "$log")
+fail=$(grep -c '^FAIL ' "$log")
+echo "$machine: plan $plan, Debian kernel $KVER ($KPKG), ${secs}s, log $log"
+[ $status -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+[ $status -ne 0 ] && grep -E '^    [|>] ' "$log" | head -n 80
+echo "vm: $pass passed, $fail failed"
+exit $status

@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Prepare an x86-64 Debian 12 machine for the emulated POWER8 testbed:
+#  - host packages (cross compiler, QEMU, kbuild, DKMS, sparse, ...);
+#  - the newest Debian 12 ppc64el kernel whose image and headers can both be
+#    downloaded, with busybox-static, cached below $CACHE and keyed by version;
+#  - a staged copy of the headers that builds with the host's linux-kbuild-6.1.
+# Idempotent: a warm cache costs a few dpkg queries.  SPAPR_DDW_REFRESH=1
+# looks for a newer kernel even when one is staged.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+HOST_PKGS="gcc-powerpc64le-linux-gnu qemu-system-ppc linux-kbuild-6.1 dkms sparse
+	cpio kmod gzip xz-utils make bc openssl patch python3"
+
+apt_updated=
+apt_update() {
+	[ -n "$apt_updated" ] && return 0
+	log "apt-get update"
+	# The security suite's foreign-arch index is sometimes mid-sync: tolerate
+	# a partial update, candidates are checked by downloading them below.
+	apt-get update -qq >"$CACHE/apt-update.log" 2>&1 ||
+		log "apt-get update reported errors (see $CACHE/apt-update.log), going on"
+	apt_updated=1
+}
+
+missing_pkgs() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+			echo "$p"
+	done
+}
+
+install_host_pkgs() {
+	local missing
+	# shellcheck disable=SC2086
+	missing=$(missing_pkgs $HOST_PKGS)
+	[ -z "$missing" ] && return 0
+	[ "$(id -u)" = 0 ] || die "missing packages ($missing): run as root or install them"
+	apt_update
+	log "installing:" $missing
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$missing >"$CACHE/apt-install.log" 2>&1 ||
+		die "apt-get install failed, see $CACHE/apt-install.log"
+}
+
+ensure_ppc64el() {
+	dpkg --print-foreign-architectures | grep -qx ppc64el && return 0
+	log "adding the ppc64el architecture to dpkg"
+	dpkg --add-architecture ppc64el
+	apt_updated=
+	apt_update
+}
+
+candidate() {
+	apt-cache policy "$1" 2>/dev/null | sed -n 's/^  Candidate: //p' | grep -v '(none)' || true
+}
+
+# Download image + headers (+ -common) of ABI $1; all of one package version.
+try_kernel() {
+	local abi=$1 ver kver dl
+	kver=6.1.0-$abi-powerpc64le
+	ver=$(candidate "linux-image-$kver:ppc64el")
+	[ -n "$ver" ] || return 1
+	[ "$(candidate "linux-headers-$kver:ppc64el")" = "$ver" ] || return 1
+	dl=$CACHE/downloads/$kver
+	mkdir -p "$dl"
+	(cd "$dl" && apt-get download -qq "linux-image-$kver:ppc64el=$ver" \
+		"linux-headers-$kver:ppc64el=$ver" \
+		"linux-headers-6.1.0-$abi-common=$ver") >"$dl/download.log" 2>&1 || {
+		log "linux-image-$kver $ver: not downloadable now, trying an older one"
+		rm -f "$dl"/*.deb
+		return 1
+	}
+	stage_kernel "$kver" "$ver" "$abi" "$dl"
+}
+
+stage_kernel() {
+	local kver=$1 ver=$2 abi=$3 dl=$4 root tmp h
+	root=$CACHE/kernels/$kver
+	tmp=$root.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp/image" "$tmp/headers"
+	dpkg-deb -x "$dl"/linux-image-"$kver"_*.deb "$tmp/image"
+	for h in "$dl"/linux-headers-*.deb; do
+		dpkg-deb -x "$h" "$tmp/headers"
+	done
+	# Point the headers at the host's kbuild and at their staged -common.
+	for h in "$tmp/headers/usr/src/linux-headers-$kver" \
+		 "$tmp/headers/usr/src/linux-headers-6.1.0-$abi-common"; do
+		ln -sfn /usr/lib/linux-kbuild-6.1/scripts "$h/scripts"
+		ln -sfn /usr/lib/linux-kbuild-6.1/tools "$h/tools"
+	done
+	sed -i "s|^include .*/linux-headers-6.1.0-$abi-common/Makefile|include $root/headers/usr/src/linux-headers-6.1.0-$abi-common/Makefile|" \
+		"$tmp/headers/usr/src/linux-headers-$kver/Makefile"
+	rm -rf "$root"
+	mv "$tmp" "$root"
+	printf 'KVER=%s\nKPKG=%s\n' "$kver" "$ver" >"$CACHE/kernel.env.tmp"
+	mv "$CACHE/kernel.env.tmp" "$CACHE/kernel.env"
+	log "staged Debian kernel $kver ($ver)"
+}
+
+fetch_kernel() {
+	local abi
+	if [ -z "${SPAPR_DDW_REFRESH:-}" ] && [ -r "$CACHE/kernel.env" ]; then
+		load_kernel
+		[ -r "$VMLINUX" ] && [ -r "$KDIR/Makefile" ] && return 0
+	fi
+	apt_update
+	for abi in $(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-powerpc64le$' |
+		     sed -n 's/^linux-image-6\.1\.0-\([0-9]*\)-powerpc64le .*/\1/p' | sort -rn); do
+		try_kernel "$abi" && return 0
+	done
+	die "no Debian 12 ppc64el kernel with image and headers could be downloaded"
+}
+
+fetch_busybox() {
+	local dl=$CACHE/downloads/busybox ver
+	[ -x "$CACHE/busybox/bin/busybox" ] && return 0
+	apt_update
+	ver=$(candidate busybox-static:ppc64el)
+	[ -n "$ver" ] || die "busybox-static:ppc64el not found in the package index"
+	mkdir -p "$dl"
+	(cd "$dl" && apt-get download -qq "busybox-static:ppc64el=$ver") >/dev/null 2>&1 ||
+		die "could not download busybox-static:ppc64el $ver"
+	rm -rf "$CACHE/busybox"
+	dpkg-deb -x "$dl"/busybox-static_*.deb "$CACHE/busybox"
+	log "busybox-static $ver"
+}
+
+mkdir -p "$CACHE"
+install_host_pkgs
+ensure_ppc64el
+fetch_kernel
+fetch_busybox
+load_kernel
+log "kernel: Debian $KVER ($KPKG), headers staged at $KDIR"
