@@ -151,11 +151,13 @@ static int show_dev(struct device *dev, void *data)
 
 static void show_pgsizes(struct seq_file *m, u64 pgsizes)
 {
+	static const char units[] = "KMGTPE";
 	unsigned int shift;
 
-	for (shift = 0; shift < BITS_PER_TYPE(pgsizes); shift++)
+	for (shift = 10; shift < BITS_PER_TYPE(pgsizes); shift++)
 		if (pgsizes & BIT_ULL(shift))
-			seq_printf(m, " %lluK", BIT_ULL(shift) >> 10);
+			seq_printf(m, " %llu%c", BIT_ULL(shift % 10),
+				   units[shift / 10 - 1]);
 }
 
 static int show_pe(struct iommu_group *grp,
@@ -187,7 +189,7 @@ static int show_pe(struct iommu_group *grp,
 		if (!tbl)
 			continue;
 		tbl = iommu_tce_table_get(tbl);
-		seq_printf(m, "  window %u: bus 0x%lx size 0x%lx page_shift %lu levels %lu table_bytes %lu\n",
+		seq_printf(m, "  window %u: bus 0x%lx size 0x%lx page_shift %lu levels %lu it_allocated_size %lu\n",
 			   i, tbl->it_offset << tbl->it_page_shift,
 			   tbl->it_size << tbl->it_page_shift, tbl->it_page_shift,
 			   tbl->it_indirect_levels + 1, tbl->it_allocated_size);

@@ -25,8 +25,8 @@ nvme_bdf() {
 # The IOMMU page sizes each emulated machine's PHB offers.
 expected_pgsizes() {
 	case "$DDW_MACHINE" in
-	powernv8) echo " 4K 64K 16384K 262144K" ;;
-	powernv9) echo " 4K 64K 2048K 1048576K" ;;
+	powernv8) echo " 4K 64K 16M 256M" ;;
+	powernv9) echo " 4K 64K 2M 1G" ;;
 	*) echo "?" ;;
 	esac
 }

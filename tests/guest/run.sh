@@ -12,13 +12,16 @@ plan=/tests/plans/$1
 [ -r "$plan" ] || { echo "guest: no plan $1"; echo "guest: 0 passed, 1 failed"; exit 1; }
 
 dmesg -r -c >/tmp/all.kmsg-all
+# The demo shows what happens, including the kernel's own complaints.
+strict_klog=1
+[ "$1" = demo ] && strict_klog=
 pass=0 fail=0 skip=0
 for t in $(grep -v '^#' "$plan"); do
 	log=/tmp/$t.log
 	timeout "${DDW_TEST_TIMEOUT:-300}" sh "/tests/t/$t.sh" >"$log" 2>&1
 	rc=$?
 	kernel_warnings >"$log.kmsg"
-	if [ -s "$log.kmsg" ] && [ $rc -ne 77 ]; then
+	if [ -n "$strict_klog" ] && [ -s "$log.kmsg" ] && [ $rc -ne 77 ]; then
 		echo "kernel logged at warning level or above:" >>"$log"
 		cat "$log.kmsg" >>"$log"
 		rc=1

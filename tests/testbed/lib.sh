@@ -22,4 +22,7 @@ load_kernel() {
 	VMLINUX=$KROOT/image/boot/vmlinux-$KVER
 	KMODS=$KROOT/image/lib/modules/$KVER
 	BUSYBOX=$CACHE/busybox/bin/busybox
+	X86_KDIR=
+	# shellcheck source=/dev/null
+	if [ -r "$CACHE/x86.env" ]; then . "$CACHE/x86.env"; fi
 }

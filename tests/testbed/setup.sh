@@ -78,13 +78,16 @@ try_kernel() {
 	stage_kernel "$kver" "$ver" "$abi" "$dl"
 }
 
-stage_kernel() {
-	local kver=$1 ver=$2 abi=$3 dl=$4 root tmp h
-	root=$CACHE/kernels/$kver
+# Extract the .debs of $dl into $1/{image,headers} and make the headers of
+# $kver build with the host's kbuild.
+stage_debs() {
+	local root=$1 kver=$2 abi=$3 dl=$4 tmp h
 	tmp=$root.tmp
 	rm -rf "$tmp"
 	mkdir -p "$tmp/image" "$tmp/headers"
-	dpkg-deb -x "$dl"/linux-image-"$kver"_*.deb "$tmp/image"
+	for h in "$dl"/linux-image-*.deb; do
+		[ -e "$h" ] && dpkg-deb -x "$h" "$tmp/image"
+	done
 	for h in "$dl"/linux-headers-*.deb; do
 		dpkg-deb -x "$h" "$tmp/headers"
 	done
@@ -98,9 +101,41 @@ stage_kernel() {
 		"$tmp/headers/usr/src/linux-headers-$kver/Makefile"
 	rm -rf "$root"
 	mv "$tmp" "$root"
+}
+
+stage_kernel() {
+	local kver=$1 ver=$2 abi=$3 dl=$4
+
+	stage_debs "$CACHE/kernels/$kver" "$kver" "$abi" "$dl"
 	printf 'KVER=%s\nKPKG=%s\n' "$kver" "$ver" >"$CACHE/kernel.env.tmp"
 	mv "$CACHE/kernel.env.tmp" "$CACHE/kernel.env"
 	log "staged Debian kernel $kver ($ver)"
+}
+
+# Headers of a Debian 12 x86-64 kernel: the build must refuse them.
+fetch_x86_headers() {
+	local abi kver ver dl
+	if [ -r "$CACHE/x86.env" ]; then
+		. "$CACHE/x86.env"
+		[ -r "$X86_KDIR/Makefile" ] && return 0
+	fi
+	apt_update
+	for abi in $(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' |
+		     sed -n 's/^linux-headers-6\.1\.0-\([0-9]*\)-amd64 .*/\1/p' | sort -rn); do
+		kver=6.1.0-$abi-amd64
+		ver=$(candidate "linux-headers-$kver:amd64")
+		[ -n "$ver" ] || continue
+		dl=$CACHE/downloads/$kver
+		mkdir -p "$dl"
+		(cd "$dl" && apt-get download -qq "linux-headers-$kver:amd64=$ver" \
+			"linux-headers-6.1.0-$abi-common=$ver") >"$dl/download.log" 2>&1 || continue
+		stage_debs "$CACHE/kernels/$kver" "$kver" "$abi" "$dl"
+		printf 'X86_KDIR=%s\n' "$CACHE/kernels/$kver/headers/usr/src/linux-headers-$kver" \
+			>"$CACHE/x86.env"
+		log "staged x86-64 headers $kver ($ver)"
+		return 0
+	done
+	die "no Debian 12 x86-64 kernel headers could be downloaded"
 }
 
 fetch_kernel() {
@@ -136,5 +171,6 @@ install_host_pkgs
 ensure_ppc64el
 fetch_kernel
 fetch_busybox
+fetch_x86_headers
 load_kernel
 log "kernel: Debian $KVER ($KPKG), headers staged at $KDIR"

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make demo: boot the stock Debian 12 ppc64el kernel on an emulated POWER8
+# (QEMU powernv8: skiboot, three PHB3 host bridges, an NVMe controller), load
+# the modules built from this tree and print what they do.
+set -uo pipefail
+. "$(dirname "$0")/testbed/lib.sh"
+
+bash "$TOP/tests/testbed/setup.sh" || die "testbed setup failed"
+load_kernel
+OUT=$WORK/demo
+mkdir -p "$OUT"
+log "building the modules for $KVER"
+make -C "$TOP" KDIR="$KDIR" ARCH=powerpc CROSS_COMPILE="$CROSS" modules >"$OUT/build.log" 2>&1 ||
+	{ tail -n 20 "$OUT/build.log"; die "build failed"; }
+bash "$TOP/tests/testbed/mkinitramfs.sh" "$OUT/initramfs.cpio.gz" || die "initramfs"
+log "booting QEMU powernv8 (takes about 15 s)"
+bash "$TOP/tests/testbed/run-vm.sh" -i "$OUT/initramfs.cpio.gz" -m "${DEMO_MACHINE:-powernv8}" \
+	-p demo -t 600 -l "$OUT/console.log" >"$OUT/run.out" 2>&1
+rc=$?
+echo
+sed -n 's/^demo| \{0,1\}//p' "$OUT/console.log"
+echo
+if [ $rc -ne 0 ]; then
+	cat "$OUT/run.out"
+	die "the demo run failed (console log: $OUT/console.log)"
+fi
+echo "(full console log: $OUT/console.log)"
