@@ -6,6 +6,7 @@ CACHE=${SPAPR_DDW_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/spapr-ddw}
 # Everything a test run produces (initramfs, logs, disk images); never in the repo.
 WORK=${SPAPR_DDW_WORK:-$CACHE/work}
 CROSS=powerpc64le-linux-gnu-
+CHECKPATCH=$CACHE/checkpatch/linux-source-6.1/scripts/checkpatch.pl
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$/\1/p' "$TOP/dkms.conf")
 
 log() { printf '[testbed] %s\n' "$*" >&2; }

@@ -12,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 HOST_PKGS="gcc-powerpc64le-linux-gnu qemu-system-ppc linux-kbuild-6.1 dkms sparse
-	cpio kmod gzip xz-utils make bc openssl patch python3"
+	cpio kmod gzip xz-utils make bc openssl patch python3 linux-source-6.1"
 
 apt_updated=
 apt_update() {
@@ -166,11 +166,22 @@ fetch_busybox() {
 	log "busybox-static $ver"
 }
 
+# checkpatch.pl and the data it reads, from Debian's kernel source package.
+extract_checkpatch() {
+	local d=$CACHE/checkpatch
+	[ -x "$d/linux-source-6.1/scripts/checkpatch.pl" ] && return 0
+	mkdir -p "$d"
+	tar -C "$d" -xJf /usr/src/linux-source-6.1.tar.xz linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt linux-source-6.1/scripts/const_structs.checkpatch ||
+		die "could not extract checkpatch.pl"
+}
+
 mkdir -p "$CACHE"
 install_host_pkgs
 ensure_ppc64el
 fetch_kernel
 fetch_busybox
 fetch_x86_headers
+extract_checkpatch
 load_kernel
 log "kernel: Debian $KVER ($KPKG), headers staged at $KDIR"
