@@ -17,3 +17,5 @@ endif
 
 SPAPR_DDW_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$$/\1/p' $(ddw_top)/dkms.conf)
 ccflags-y += -I$(ddw_top)/include -DSPAPR_DDW_VERSION='"$(SPAPR_DDW_VERSION)"'
+# Selects the declarations of private kernel structures in compat.h.
+ccflags-y += -DSPAPR_DDW_LINUX_6_1

@@ -10,6 +10,7 @@
 #include <asm/firmware.h>
 
 #include <pnv_ioda2_ddw.h>
+#include "iommu_glue.h"
 #include "pe_info.h"
 
 /* Root of everything spapr-ddw shows in debugfs; set once at load. */
@@ -29,6 +30,8 @@ EXPORT_SYMBOL_GPL(pnv_ddw_debugfs_dir);
 
 static int __init pnv_ioda2_ddw_init(void)
 {
+	int ret;
+
 	if (!firmware_has_feature(FW_FEATURE_OPAL)) {
 		pr_info("not a PowerNV (OPAL) host, nothing to do\n");
 		return -ENODEV;
@@ -36,13 +39,21 @@ static int __init pnv_ioda2_ddw_init(void)
 
 	ddw_debugfs = debugfs_create_dir("spapr_ddw", NULL);
 	pe_info_debugfs_init(ddw_debugfs);
+	ret = ddw_glue_init(ddw_debugfs);
+	if (ret)
+		goto out_debugfs;
 	pr_info("version %s, %u IODA2 PEs\n", SPAPR_DDW_VERSION,
 		pe_info_count());
 	return 0;
+
+out_debugfs:
+	debugfs_remove(ddw_debugfs);
+	return ret;
 }
 
 static void __exit pnv_ioda2_ddw_exit(void)
 {
+	ddw_glue_exit();
 	debugfs_remove(ddw_debugfs);
 	pr_info("unloaded\n");
 }

@@ -13,6 +13,7 @@
 
 #include <pnv_ioda2_ddw.h>
 #include "pe_info.h"
+#include "pe_owner.h"
 
 /* PHB3 (POWER8) is IODA2; PHB4 (POWER9) is IODA3, driven by the same code. */
 static const char *const ioda2_compatibles[] = {
@@ -176,6 +177,7 @@ static int show_pe(struct iommu_group *grp,
 	show_pgsizes(m, caps.pgsizes);
 	seq_printf(m, "\n  max_windows: %u\n  max_levels: %u\n",
 		   caps.max_windows, caps.max_levels);
+	ddw_pe_show(m, table_group);
 
 	for (i = 0; i < ARRAY_SIZE(table_group->tables); i++) {
 		struct iommu_table *tbl;

@@ -18,6 +18,8 @@ strict_klog=1
 pass=0 fail=0 skip=0
 for t in $(grep -v '^#' "$plan"); do
 	log=/tmp/$t.log
+	export KMSG_ALLOW=/tmp/$t.allow
+	: >"$KMSG_ALLOW"
 	timeout "${DDW_TEST_TIMEOUT:-300}" sh "/tests/t/$t.sh" >"$log" 2>&1
 	rc=$?
 	kernel_warnings >"$log.kmsg"
@@ -27,7 +29,8 @@ for t in $(grep -v '^#' "$plan"); do
 		rc=1
 	fi
 	case $rc in
-	0) pass=$((pass + 1)); echo "PASS $t" ;;
+	0) pass=$((pass + 1)); echo "PASS $t"
+	   [ -n "$DDW_VERBOSE" ] && sed 's/^/    | /' "$log" ;;
 	77) skip=$((skip + 1)); echo "SKIP $t: $(tail -n 1 "$log")" ;;
 	*) fail=$((fail + 1)); echo "FAIL $t (exit $rc)"; sed 's/^/    | /' "$log" ;;
 	esac

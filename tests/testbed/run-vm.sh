@@ -35,7 +35,7 @@ start=$(date +%s)
 timeout -k 10 "$timeout" qemu-system-ppc64 -M "$machine" -m 2G \
 	-display none -monitor none -serial stdio -no-reboot \
 	-kernel "$VMLINUX" -initrd "$initrd" \
-	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine" \
+	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine ${DDW_VERBOSE:+ddw.verbose=1}" \
 	-drive "file=$disk,if=none,id=nvme0,format=raw" \
 	-device "nvme,bus=pcie.0,drive=nvme0,serial=SPAPRDDW0001" \
 	</dev/null >"$log" 2>&1

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the IOMMU core of Linux 6.1 needs from PowerNV for VFIO, which
+ * powerpc only provides from 6.4 on: IOMMU ops that report cache coherency
+ * and a blocking domain that takes a PE from the kernel while VFIO owns its
+ * group.
+ *
+ * The platform has already put each PCI device in its PE's IOMMU group at
+ * boot, and the 6.1 core probes only devices outside any group.  So the core
+ * never probes ours (probe_device refuses everything); instead each PCI
+ * device of an IODA2 PE is "adopted": given the struct dev_iommu the core
+ * would have made, pointing at its PHB's IOMMU device, in the group it is
+ * already in.  Devices are adopted at load and when a driver is about to
+ * bind (hotplug, SR-IOV VFs: the platform groups a new device only after the
+ * core has seen it), and let go when they are deleted and at unload.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <asm/iommu.h>
+#include <asm/pci-bridge.h>
+
+#include <pnv_ioda2_ddw.h>
+#include "compat.h"
+#include "iommu_glue.h"
+#include "pe_info.h"
+#include "pe_owner.h"
+
+/* One IOMMU device per IODA2 PHB, made at load and kept until unload. */
+struct ddw_phb {
+	struct list_head node;
+	struct pci_controller *hose;
+	struct iommu_device iommu;
+	bool registered;
+};
+
+/**
+ * struct ddw_blocking - the blocking domain of one IOMMU group
+ * @domain: what the IOMMU core sees
+ * @node: in blocking_list
+ * @grp: the group, referenced from the first attach until unload, so that
+ *	the group outlives this module's hold on its blocking_domain
+ * @pe: the PE this domain holds owned while attached, or NULL
+ *
+ * @pe is used under the group's mutex: the core attaches and detaches
+ * domains with it held.
+ */
+struct ddw_blocking {
+	struct iommu_domain domain;
+	struct list_head node;
+	struct iommu_group *grp;
+	struct ddw_pe *pe;
+};
+
+static LIST_HEAD(ddw_phbs);
+/*
+ * Serialises adoption and release of devices (dev->iommu) and ddw_pe_get();
+ * taken under the device lock by the bus notifier.
+ */
+static DEFINE_MUTEX(adopt_lock);
+/* Protects blocking_list; taken under a group's mutex, never around one. */
+static DEFINE_MUTEX(blocking_lock);
+static LIST_HEAD(blocking_list);
+static bool glue_active;
+
+static struct {
+	atomic_long_t adopted;
+	atomic_long_t released;
+	atomic_long_t blocked;
+	atomic_long_t unblocked;
+	atomic_long_t refused;
+} glue_stats;
+
+static const struct iommu_ops ddw_iommu_ops;
+
+static struct ddw_blocking *to_blocking(struct iommu_domain *domain)
+{
+	return container_of(domain, struct ddw_blocking, domain);
+}
+
+static struct ddw_pe *pe_of_group(struct iommu_group *grp)
+{
+	struct iommu_table_group *table_group = pnv_ddw_table_group(grp);
+
+	return IS_ERR(table_group) ? NULL : ddw_pe_find(table_group);
+}
+
+static int blocking_attach_dev(struct iommu_domain *domain, struct device *dev)
+{
+	struct ddw_blocking *bd = to_blocking(domain);
+	struct ddw_pe *pe;
+	int ret;
+
+	/* The core attaches every device of the group; the PE is one. */
+	if (bd->pe)
+		return 0;
+	if (!bd->grp) {
+		bd->grp = iommu_group_get(dev);
+		if (!bd->grp)
+			return -ENODEV;
+	}
+	pe = pe_of_group(bd->grp);
+	if (!pe) {
+		atomic_long_inc(&glue_stats.refused);
+		return -ENODEV;
+	}
+	ret = ddw_pe_own(pe);
+	if (ret)
+		return ret;
+	bd->pe = pe;
+	atomic_long_inc(&glue_stats.blocked);
+	return 0;
+}
+
+static void blocking_detach_dev(struct iommu_domain *domain, struct device *dev)
+{
+	struct ddw_blocking *bd = to_blocking(domain);
+
+	if (!bd->pe)
+		return;
+	ddw_pe_disown(bd->pe);
+	bd->pe = NULL;
+	atomic_long_inc(&glue_stats.unblocked);
+}
+
+static void blocking_free(struct iommu_domain *domain)
+{
+	struct ddw_blocking *bd = to_blocking(domain);
+
+	WARN_ON_ONCE(bd->pe);
+	mutex_lock(&blocking_lock);
+	list_del(&bd->node);
+	mutex_unlock(&blocking_lock);
+	kfree(bd);
+}
+
+static const struct iommu_domain_ops ddw_blocking_ops = {
+	.attach_dev = blocking_attach_dev,
+	.detach_dev = blocking_detach_dev,
+	.free = blocking_free,
+};
+
+static struct iommu_domain *ddw_domain_alloc(unsigned int type)
+{
+	struct ddw_blocking *bd;
+
+	/* DMA through a PE owned by userspace goes through VFIO's windows. */
+	if (type != IOMMU_DOMAIN_BLOCKED)
+		return NULL;
+	bd = kzalloc(sizeof(*bd), GFP_KERNEL);
+	if (!bd)
+		return NULL;
+	bd->domain.ops = &ddw_blocking_ops;
+	bd->domain.geometry.aperture_end = ~0ULL;
+	bd->domain.geometry.force_aperture = true;
+	mutex_lock(&blocking_lock);
+	list_add_tail(&bd->node, &blocking_list);
+	mutex_unlock(&blocking_lock);
+	return &bd->domain;
+}
+
+static bool ddw_capable(struct device *dev, enum iommu_cap cap)
+{
+	/* IODA2 DMA is cache coherent. */
+	return cap == IOMMU_CAP_CACHE_COHERENCY;
+}
+
+static struct iommu_device *ddw_probe_device(struct device *dev)
+{
+	/* Devices join through adoption, in the group the platform made. */
+	return ERR_PTR(-ENODEV);
+}
+
+static const struct iommu_ops ddw_iommu_ops = {
+	.capable = ddw_capable,
+	.domain_alloc = ddw_domain_alloc,
+	.probe_device = ddw_probe_device,
+	.default_domain_ops = &ddw_blocking_ops,
+	.owner = THIS_MODULE,
+};
+
+static struct ddw_phb *phb_of(struct pci_dev *pdev)
+{
+	struct pci_controller *hose = pci_bus_to_host(pdev->bus);
+	struct ddw_phb *phb;
+
+	list_for_each_entry(phb, &ddw_phbs, node)
+		if (phb->hose == hose)
+			return phb;
+	return NULL;
+}
+
+static bool adopted_by_us(struct device *dev)
+{
+	struct ddw_phb *phb;
+
+	if (!dev->iommu)
+		return false;
+	list_for_each_entry(phb, &ddw_phbs, node)
+		if (dev->iommu->iommu_dev == &phb->iommu)
+			return true;
+	return false;
+}
+
+/* Give @pdev what the core's probe would have: dev->iommu for its PHB. */
+static int adopt(struct pci_dev *pdev)
+{
+	struct iommu_table_group *table_group;
+	struct device *dev = &pdev->dev;
+	struct dev_iommu *param;
+	struct iommu_group *grp;
+	struct ddw_phb *phb;
+	struct ddw_pe *pe;
+	int ret = 0;
+
+	lockdep_assert_held(&adopt_lock);
+	phb = phb_of(pdev);
+	if (!phb || adopted_by_us(dev))
+		return 0;
+	grp = iommu_group_get(dev);
+	if (!grp)
+		return 0;
+	table_group = pnv_ddw_table_group(grp);
+	if (IS_ERR(table_group))
+		goto out_put;
+	if (!compat_group_layout_ok(grp)) {
+		pci_warn_once(pdev, "IOMMU group layout is not the one of Linux 6.1, not adopted\n");
+		ret = -EINVAL;
+		goto out_put;
+	}
+	if (dev->iommu) {
+		pci_info(pdev, "has another IOMMU, not adopted\n");
+		ret = -EBUSY;
+		goto out_put;
+	}
+	pe = ddw_pe_get(table_group);
+	if (IS_ERR(pe)) {
+		ret = PTR_ERR(pe);
+		goto out_put;
+	}
+	param = kzalloc(sizeof(*param), GFP_KERNEL);
+	if (!param) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	mutex_init(&param->lock);
+	param->iommu_dev = &phb->iommu;
+	dev->iommu = param;
+	/* As in the core's probe, a missing sysfs link is not fatal. */
+	iommu_device_link(&phb->iommu, dev);
+	atomic_long_inc(&glue_stats.adopted);
+	pci_dbg(pdev, "adopted in IOMMU group %d\n", iommu_group_id(grp));
+out_put:
+	iommu_group_put(grp);
+	return ret;
+}
+
+static void release(struct device *dev)
+{
+	struct dev_iommu *param = dev->iommu;
+
+	lockdep_assert_held(&adopt_lock);
+	if (!adopted_by_us(dev))
+		return;
+	iommu_device_unlink(param->iommu_dev, dev);
+	dev->iommu = NULL;
+	mutex_destroy(&param->lock);
+	kfree(param);
+	atomic_long_inc(&glue_stats.released);
+}
+
+static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	struct device *dev = data;
+
+	switch (action) {
+	case BUS_NOTIFY_BIND_DRIVER:
+		mutex_lock(&adopt_lock);
+		adopt(to_pci_dev(dev));
+		mutex_unlock(&adopt_lock);
+		break;
+	case BUS_NOTIFY_DEL_DEVICE:
+		/* Before the core's own cleanup at BUS_NOTIFY_REMOVED_DEVICE. */
+		mutex_lock(&adopt_lock);
+		release(dev);
+		mutex_unlock(&adopt_lock);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ddw_pci_nb = {
+	.notifier_call = ddw_pci_notify,
+};
+
+static bool hose_is_ioda2(struct pci_controller *hose)
+{
+	return hose && hose->dn &&
+	       (of_device_is_compatible(hose->dn, "ibm,ioda2-phb") ||
+		of_device_is_compatible(hose->dn, "ibm,ioda3-phb"));
+}
+
+static int phb_add(struct pci_controller *hose)
+{
+	struct ddw_phb *phb;
+	int ret;
+
+	phb = kzalloc(sizeof(*phb), GFP_KERNEL);
+	if (!phb)
+		return -ENOMEM;
+	phb->hose = hose;
+	ret = iommu_device_sysfs_add(&phb->iommu, NULL, NULL, "pnv-ddw-phb%04x",
+				     hose->global_number);
+	if (ret)
+		goto out_free;
+	ret = iommu_device_register(&phb->iommu, &ddw_iommu_ops, NULL);
+	if (ret)
+		goto out_sysfs;
+	phb->registered = true;
+	list_add_tail(&phb->node, &ddw_phbs);
+	return 0;
+
+out_sysfs:
+	iommu_device_sysfs_remove(&phb->iommu);
+out_free:
+	kfree(phb);
+	return ret;
+}
+
+static void phbs_remove(void)
+{
+	struct ddw_phb *phb, *next;
+
+	list_for_each_entry_safe(phb, next, &ddw_phbs, node) {
+		iommu_device_unregister(&phb->iommu);
+		iommu_device_sysfs_remove(&phb->iommu);
+		list_del(&phb->node);
+		kfree(phb);
+	}
+}
+
+/*
+ * The 6.1 core sets a bus's iommu_ops at registration and never clears them;
+ * left set, they would point into this module once it is gone.
+ */
+static void bus_ops_clear(void)
+{
+	if (pci_bus_type.iommu_ops == &ddw_iommu_ops)
+		pci_bus_type.iommu_ops = NULL;
+	if (platform_bus_type.iommu_ops == &ddw_iommu_ops)
+		platform_bus_type.iommu_ops = NULL;
+}
+
+/*
+ * Take back each blocking domain this module made from its group, and drop
+ * the group references they held.  Called once no new domain can be made
+ * (bus ops cleared) and no PE is owned (each owner pins the module).
+ */
+static void blocking_domains_free(void)
+{
+	struct ddw_blocking *bd, *next;
+	LIST_HEAD(list);
+
+	mutex_lock(&blocking_lock);
+	list_splice_init(&blocking_list, &list);
+	mutex_unlock(&blocking_lock);
+
+	list_for_each_entry_safe(bd, next, &list, node) {
+		if (bd->grp) {
+			struct compat_iommu_group *cg = compat_group(bd->grp);
+
+			mutex_lock(&cg->mutex);
+			WARN_ON_ONCE(cg->domain == &bd->domain);
+			if (cg->blocking_domain == &bd->domain)
+				cg->blocking_domain = NULL;
+			mutex_unlock(&cg->mutex);
+			iommu_group_put(bd->grp);
+		}
+		WARN_ON_ONCE(bd->pe);
+		kfree(bd);
+	}
+}
+
+static int glue_show(struct seq_file *m, void *unused)
+{
+	struct ddw_phb *phb;
+
+	seq_printf(m, "active: %s\n", glue_active ? "yes" : "no (kernel has its own IOMMU ops)");
+	list_for_each_entry(phb, &ddw_phbs, node)
+		seq_printf(m, "phb %04x: iommu %s\n", phb->hose->global_number,
+			   dev_name(phb->iommu.dev));
+	seq_printf(m, "adopted: %ld\nreleased: %ld\nblocked: %ld\nunblocked: %ld\nrefused: %ld\n",
+		   atomic_long_read(&glue_stats.adopted),
+		   atomic_long_read(&glue_stats.released),
+		   atomic_long_read(&glue_stats.blocked),
+		   atomic_long_read(&glue_stats.unblocked),
+		   atomic_long_read(&glue_stats.refused));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(glue);
+
+static int phbs_add(void)
+{
+	struct pci_bus *bus = NULL;
+	int ret;
+
+	while ((bus = pci_find_next_bus(bus))) {
+		struct pci_controller *hose = pci_bus_to_host(bus);
+		struct ddw_phb *phb;
+		bool known = false;
+
+		list_for_each_entry(phb, &ddw_phbs, node)
+			known |= phb->hose == hose;
+		if (known || !hose_is_ioda2(hose))
+			continue;
+		ret = phb_add(hose);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void adopt_all(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	for_each_pci_dev(pdev) {
+		/* The order of the bus notifier, called under the device lock. */
+		device_lock(&pdev->dev);
+		mutex_lock(&adopt_lock);
+		adopt(pdev);
+		mutex_unlock(&adopt_lock);
+		device_unlock(&pdev->dev);
+	}
+}
+
+/**
+ * ddw_glue_init() - register the IOMMU ops and adopt the IODA2 devices
+ * @dir: debugfs directory for the "iommu_glue" report
+ *
+ * Does nothing on a kernel whose buses already have IOMMU ops (powerpc has
+ * its own from 6.4 on).
+ *
+ * Return: 0 or an errno, with nothing left registered.
+ */
+int ddw_glue_init(struct dentry *dir)
+{
+	int ret;
+
+	debugfs_create_file("iommu_glue", 0400, dir, NULL, &glue_fops);
+	if (pci_bus_type.iommu_ops || platform_bus_type.iommu_ops) {
+		pr_info("the kernel has IOMMU ops already, not registering ours\n");
+		return 0;
+	}
+
+	/* No PCI device comes or goes meanwhile. */
+	pci_lock_rescan_remove();
+	ret = phbs_add();
+	if (ret)
+		goto out_phbs;
+	ret = bus_register_notifier(&pci_bus_type, &ddw_pci_nb);
+	if (ret)
+		goto out_phbs;
+	adopt_all();
+	glue_active = !list_empty(&ddw_phbs);
+	pci_unlock_rescan_remove();
+	return 0;
+
+out_phbs:
+	phbs_remove();
+	bus_ops_clear();
+	pci_unlock_rescan_remove();
+	return ret;
+}
+
+/**
+ * ddw_glue_exit() - leave nothing of this module in the IOMMU core
+ *
+ * Every device stays in the group the platform made; the PEs keep the
+ * kernel's DMA setup, which they have whenever no one owns them.
+ */
+void ddw_glue_exit(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	bus_unregister_notifier(&pci_bus_type, &ddw_pci_nb);
+	pci_lock_rescan_remove();
+	bus_ops_clear();
+	mutex_lock(&adopt_lock);
+	for_each_pci_dev(pdev)
+		release(&pdev->dev);
+	mutex_unlock(&adopt_lock);
+	blocking_domains_free();
+	ddw_pe_exit();
+	phbs_remove();
+	glue_active = false;
+	pci_unlock_rescan_remove();
+}

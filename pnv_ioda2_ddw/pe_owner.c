@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PE ownership: who holds a PE out of the kernel's DMA setup.
+ *
+ * The IODA2 platform code takes a PE from the kernel (bypass and the default
+ * window removed) in its take_ownership op and restores it in
+ * release_ownership.  Neither nests: a second take WARNs on the missing
+ * default table.  On Linux 6.1 two owners take the same PE one after the
+ * other: the IOMMU core's blocking domain (iommu_glue.c), when VFIO claims the
+ * group, and then the VFIO backend itself.  So each IODA2 PE gets the
+ * platform's ops through a copy whose take/release are counted here: the
+ * first take and the last release reach the hardware.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <asm/iommu.h>
+
+#include "pe_owner.h"
+
+/* Protects pe_list and ioda2_ops; a leaf lock. */
+static DEFINE_SPINLOCK(pe_list_lock);
+static LIST_HEAD(pe_list);
+/* The platform's IODA2 ops, the same for every IODA2 PE. */
+static struct iommu_table_group_ops *ioda2_ops;
+
+struct ddw_pe *ddw_pe_find(struct iommu_table_group *table_group)
+{
+	struct ddw_pe *pe, *found = NULL;
+
+	spin_lock(&pe_list_lock);
+	list_for_each_entry(pe, &pe_list, node) {
+		if (pe->table_group == table_group) {
+			found = pe;
+			break;
+		}
+	}
+	spin_unlock(&pe_list_lock);
+	return found;
+}
+
+/**
+ * ddw_pe_own() - hold a PE out of the kernel's DMA setup
+ * @pe: the PE
+ *
+ * The first owner takes the PE from the platform.  Each owner pins this
+ * module, which therefore cannot go while any PE is owned.
+ *
+ * Return: 0, or -ENODEV if the module is going away.
+ */
+int ddw_pe_own(struct ddw_pe *pe)
+{
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	mutex_lock(&pe->lock);
+	if (pe->owners++ == 0) {
+		ioda2_ops->take_ownership(pe->table_group);
+		pe->takes++;
+	}
+	mutex_unlock(&pe->lock);
+	return 0;
+}
+
+/**
+ * ddw_pe_disown() - drop one ownership taken by ddw_pe_own()
+ * @pe: the PE
+ *
+ * The last owner hands the PE back: the platform restores the default
+ * 32-bit window and the bypass window.
+ */
+void ddw_pe_disown(struct ddw_pe *pe)
+{
+	mutex_lock(&pe->lock);
+	if (WARN_ON_ONCE(!pe->owners)) {
+		mutex_unlock(&pe->lock);
+		return;
+	}
+	if (--pe->owners == 0) {
+		ioda2_ops->release_ownership(pe->table_group);
+		pe->releases++;
+	}
+	mutex_unlock(&pe->lock);
+	module_put(THIS_MODULE);
+}
+
+static unsigned long ddw_get_table_size(__u32 page_shift, __u64 window_size,
+					__u32 levels)
+{
+	return ioda2_ops->get_table_size(page_shift, window_size, levels);
+}
+
+static long ddw_create_table(struct iommu_table_group *table_group, int num,
+			     __u32 page_shift, __u64 window_size, __u32 levels,
+			     struct iommu_table **ptbl)
+{
+	return ioda2_ops->create_table(table_group, num, page_shift,
+				       window_size, levels, ptbl);
+}
+
+static long ddw_set_window(struct iommu_table_group *table_group, int num,
+			   struct iommu_table *tbl)
+{
+	return ioda2_ops->set_window(table_group, num, tbl);
+}
+
+static long ddw_unset_window(struct iommu_table_group *table_group, int num)
+{
+	return ioda2_ops->unset_window(table_group, num);
+}
+
+static void ddw_take_ownership(struct iommu_table_group *table_group)
+{
+	struct ddw_pe *pe = ddw_pe_find(table_group);
+
+	/* Only a VFIO backend gets here, inside the blocking domain's hold. */
+	if (WARN_ON_ONCE(!pe) || WARN_ON_ONCE(ddw_pe_own(pe)))
+		return;
+}
+
+static void ddw_release_ownership(struct iommu_table_group *table_group)
+{
+	struct ddw_pe *pe = ddw_pe_find(table_group);
+
+	if (!WARN_ON_ONCE(!pe))
+		ddw_pe_disown(pe);
+}
+
+/* Not const: iommu_table_group::ops is not a const pointer in 6.1. */
+static struct iommu_table_group_ops ddw_pe_ops = {
+	.get_table_size = ddw_get_table_size,
+	.create_table = ddw_create_table,
+	.set_window = ddw_set_window,
+	.unset_window = ddw_unset_window,
+	.take_ownership = ddw_take_ownership,
+	.release_ownership = ddw_release_ownership,
+};
+
+/*
+ * Route the PE's ops through ddw_pe_ops; the platform resets them when it
+ * sets the PE up again (SR-IOV VFs), hence checked at every adoption.
+ */
+static int ddw_pe_interpose(struct iommu_table_group *table_group)
+{
+	int ret = 0;
+
+	spin_lock(&pe_list_lock);
+	if (table_group->ops == &ddw_pe_ops)
+		goto out_unlock;
+	if (!table_group->ops || !table_group->ops->take_ownership ||
+	    !table_group->ops->release_ownership ||
+	    (ioda2_ops && table_group->ops != ioda2_ops)) {
+		ret = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	ioda2_ops = table_group->ops;
+	table_group->ops = &ddw_pe_ops;
+out_unlock:
+	spin_unlock(&pe_list_lock);
+	return ret;
+}
+
+/**
+ * ddw_pe_get() - the record of a PE, made at first sight
+ * @table_group: an IODA2 PE's table group
+ *
+ * Also (re)routes the PE's ops through this module.  Called under the
+ * glue's adoption lock, which keeps two callers from adding the same PE.
+ *
+ * Return: the record, ERR_PTR(-ENOMEM), or ERR_PTR(-EOPNOTSUPP) for a PE
+ * whose ops are not the IODA2 ones.
+ */
+struct ddw_pe *ddw_pe_get(struct iommu_table_group *table_group)
+{
+	struct ddw_pe *pe, *new;
+	int ret;
+
+	pe = ddw_pe_find(table_group);
+	if (!pe) {
+		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		if (!new)
+			return ERR_PTR(-ENOMEM);
+		new->table_group = table_group;
+		mutex_init(&new->lock);
+		spin_lock(&pe_list_lock);
+		list_add_tail(&new->node, &pe_list);
+		spin_unlock(&pe_list_lock);
+		pe = new;
+	}
+	ret = ddw_pe_interpose(table_group);
+	return ret ? ERR_PTR(ret) : pe;
+}
+
+void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group)
+{
+	struct ddw_pe *pe = ddw_pe_find(table_group);
+
+	if (!pe) {
+		seq_puts(m, "  owner: kernel (not adopted)\n");
+		return;
+	}
+	mutex_lock(&pe->lock);
+	seq_printf(m, "  owner: %s (owners %u, takes %lu, releases %lu)\n",
+		   pe->owners ? "external" : "kernel", pe->owners, pe->takes,
+		   pe->releases);
+	mutex_unlock(&pe->lock);
+}
+
+/**
+ * ddw_pe_exit() - give every PE its platform ops back and free the records
+ *
+ * Called at module exit, when no PE can be owned: each owner pins the module.
+ */
+void ddw_pe_exit(void)
+{
+	struct ddw_pe *pe, *next;
+
+	list_for_each_entry_safe(pe, next, &pe_list, node) {
+		WARN_ON_ONCE(pe->owners);
+		if (pe->table_group->ops == &ddw_pe_ops)
+			pe->table_group->ops = ioda2_ops;
+		list_del(&pe->node);
+		mutex_destroy(&pe->lock);
+		kfree(pe);
+	}
+	ioda2_ops = NULL;
+}

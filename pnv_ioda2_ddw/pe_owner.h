@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef _PNV_DDW_PE_OWNER_H
+#define _PNV_DDW_PE_OWNER_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+
+struct iommu_table_group;
+struct seq_file;
+
+/**
+ * struct ddw_pe - what this module keeps about one IODA2 PE
+ * @node: in the PE list (pe_list_lock)
+ * @table_group: the PE's table group; it lives in the PHB's PE array, as
+ *	long as the PHB, whatever happens to the PE's devices and group
+ * @lock: protects @owners; taken under the IOMMU group's mutex
+ * @owners: how many owners (blocking domain, VFIO backends) hold the PE out
+ *	of the kernel's DMA setup; the hardware is taken by the first and
+ *	handed back by the last
+ * @takes: times the hardware was taken from the kernel
+ * @releases: times it was handed back
+ *
+ * Records are added as PEs are found and freed only at module exit.
+ */
+struct ddw_pe {
+	struct list_head node;
+	struct iommu_table_group *table_group;
+	struct mutex lock;	/* protects owners */
+	unsigned int owners;
+	unsigned long takes;
+	unsigned long releases;
+};
+
+struct ddw_pe *ddw_pe_get(struct iommu_table_group *table_group);
+struct ddw_pe *ddw_pe_find(struct iommu_table_group *table_group);
+int ddw_pe_own(struct ddw_pe *pe);
+void ddw_pe_disown(struct ddw_pe *pe);
+void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group);
+void ddw_pe_exit(void);
+
+#endif /* _PNV_DDW_PE_OWNER_H */

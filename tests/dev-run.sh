@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# For developers: build, pack and run the given guest tests with their output.
+#   tests/dev-run.sh [-m powernv9] TEST...
+set -euo pipefail
+. "$(dirname "$0")/testbed/lib.sh"
+load_kernel
+machine=powernv8
+[ "${1:-}" = -m ] && { machine=$2; shift 2; }
+out=$WORK/dev
+mkdir -p "$out" "$out/plans"
+make -s -C "$TOP" KDIR="$KDIR" ARCH=powerpc CROSS_COMPILE="$CROSS" W=1 modules
+[ -x "$TOP/tests/user/build.sh" ] && bash "$TOP/tests/user/build.sh" "$out/bin"
+printf '%s\n' "$@" >"$out/plans/dev"
+extra=("$out/plans=/tests/plans")
+[ -d "$out/bin" ] && extra+=("$out/bin=/tests/bin")
+bash "$TOP/tests/testbed/mkinitramfs.sh" "$out/initramfs.cpio.gz" "${extra[@]}"
+DDW_VERBOSE=1 bash "$TOP/tests/testbed/run-vm.sh" -i "$out/initramfs.cpio.gz" -m "$machine" \
+	-p dev -l "$out/console.log" || { grep -v '^\[' "$out/console.log" | tail -n 60; exit 1; }
+grep -E '^    [|>] ' "$out/console.log" | head -n 200
