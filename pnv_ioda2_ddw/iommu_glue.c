@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -46,12 +47,15 @@ struct ddw_phb {
  * struct ddw_blocking - the blocking domain of one IOMMU group
  * @domain: what the IOMMU core sees
  * @node: in blocking_list
- * @grp: the group, referenced from the first attach until unload, so that
- *	the group outlives this module's hold on its blocking_domain
+ * @grp: the group, known from the first attach (the core allocates the
+ *	domain without saying for which group, and attaches it at once)
  * @pe: the PE this domain holds owned while attached, or NULL
  *
- * @pe is used under the group's mutex: the core attaches and detaches
- * domains with it held.
+ * No reference on @grp is held: the platform expects to drop the last one
+ * when a PE goes away.  The group frees its blocking domain when it is
+ * released, through blocking_free(), so @grp is valid as long as the domain
+ * is on blocking_list.  @pe is used under the group's mutex: the core
+ * attaches and detaches domains with it held.
  */
 struct ddw_blocking {
 	struct iommu_domain domain;
@@ -86,9 +90,10 @@ static struct ddw_blocking *to_blocking(struct iommu_domain *domain)
 	return container_of(domain, struct ddw_blocking, domain);
 }
 
-static struct ddw_pe *pe_of_group(struct iommu_group *grp)
+/* Called under the group's mutex, which pnv_ddw_table_group() takes. */
+static struct ddw_pe *pe_of_dev(struct device *dev, struct iommu_group *grp)
 {
-	struct iommu_table_group *table_group = pnv_ddw_table_group(grp);
+	struct iommu_table_group *table_group = ddw_dev_table_group(dev, grp);
 
 	return IS_ERR(table_group) ? NULL : ddw_pe_find(table_group);
 }
@@ -103,11 +108,13 @@ static int blocking_attach_dev(struct iommu_domain *domain, struct device *dev)
 	if (bd->pe)
 		return 0;
 	if (!bd->grp) {
-		bd->grp = iommu_group_get(dev);
-		if (!bd->grp)
+		if (!dev->iommu_group)
 			return -ENODEV;
+		mutex_lock(&blocking_lock);
+		bd->grp = dev->iommu_group;
+		mutex_unlock(&blocking_lock);
 	}
-	pe = pe_of_group(bd->grp);
+	pe = pe_of_dev(dev, bd->grp);
 	if (!pe) {
 		atomic_long_inc(&glue_stats.refused);
 		return -ENODEV;
@@ -228,7 +235,7 @@ static int adopt(struct pci_dev *pdev)
 	grp = iommu_group_get(dev);
 	if (!grp)
 		return 0;
-	table_group = pnv_ddw_table_group(grp);
+	table_group = ddw_dev_table_group(dev, grp);
 	if (IS_ERR(table_group))
 		goto out_put;
 	if (!compat_group_layout_ok(grp)) {
@@ -361,33 +368,49 @@ static void bus_ops_clear(void)
 }
 
 /*
- * Take back each blocking domain this module made from its group, and drop
- * the group references they held.  Called once no new domain can be made
- * (bus ops cleared) and no PE is owned (each owner pins the module).
+ * Take back each blocking domain this module made from its group.  Called
+ * once no new domain can be made (bus ops cleared) and no PE is owned (each
+ * owner pins the module).  A group being released meanwhile frees its
+ * domain through blocking_free(); one being claimed right now has not told
+ * its domain which group it is yet: both are waited for.
  */
 static void blocking_domains_free(void)
 {
 	struct ddw_blocking *bd, *next;
-	LIST_HEAD(list);
+	bool again;
 
-	mutex_lock(&blocking_lock);
-	list_splice_init(&blocking_list, &list);
-	mutex_unlock(&blocking_lock);
+	do {
+		LIST_HEAD(held);
 
-	list_for_each_entry_safe(bd, next, &list, node) {
-		if (bd->grp) {
+		/*
+		 * Under blocking_lock, a listed domain's group is not freed.
+		 * References on the group's own kobject, not the devices_kobj
+		 * of iommu_group_get(): that one is freed first.
+		 */
+		mutex_lock(&blocking_lock);
+		list_for_each_entry_safe(bd, next, &blocking_list, node) {
+			if (bd->grp &&
+			    kobject_get_unless_zero(&compat_group(bd->grp)->kobj))
+				list_move_tail(&bd->node, &held);
+		}
+		again = !list_empty(&blocking_list);
+		mutex_unlock(&blocking_lock);
+
+		list_for_each_entry_safe(bd, next, &held, node) {
 			struct compat_iommu_group *cg = compat_group(bd->grp);
 
 			mutex_lock(&cg->mutex);
-			WARN_ON_ONCE(cg->domain == &bd->domain);
+			WARN_ON_ONCE(cg->domain == &bd->domain || bd->pe);
 			if (cg->blocking_domain == &bd->domain)
 				cg->blocking_domain = NULL;
 			mutex_unlock(&cg->mutex);
-			iommu_group_put(bd->grp);
+			kobject_put(&cg->kobj);
+			list_del(&bd->node);
+			kfree(bd);
 		}
-		WARN_ON_ONCE(bd->pe);
-		kfree(bd);
-	}
+		if (again)
+			msleep(1);
+	} while (again);
 }
 
 static int glue_show(struct seq_file *m, void *unused)

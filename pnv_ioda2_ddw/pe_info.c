@@ -45,13 +45,35 @@ static int first_pci_dev(struct device *dev, void *data)
 }
 
 /**
+ * ddw_dev_table_group() - the IODA2 table group of a device's IOMMU group
+ * @dev: a device
+ * @grp: its IOMMU group
+ *
+ * Does not take the group's mutex, so the IOMMU core's callbacks may use it.
+ *
+ * Return: the table group, or ERR_PTR(-ENODEV).
+ */
+struct iommu_table_group *ddw_dev_table_group(struct device *dev,
+					      struct iommu_group *grp)
+{
+	struct iommu_table_group *table_group;
+
+	if (!dev_is_pci(dev) || !pdev_on_ioda2_phb(to_pci_dev(dev)))
+		return ERR_PTR(-ENODEV);
+	table_group = iommu_group_get_iommudata(grp);
+	if (!table_group || table_group->group != grp)
+		return ERR_PTR(-ENODEV);
+	return table_group;
+}
+
+/**
  * pnv_ddw_table_group() - the IODA2 table group behind an IOMMU group
  * @grp: an IOMMU group
  *
  * The PowerNV platform code registers one IOMMU group per PE and stores the
  * PE's &struct iommu_table_group as the group's iommudata.  Only groups of
  * PCI devices under an IODA2/IODA3 PHB are accepted, so that the iommudata
- * of other drivers is never misread.
+ * of other drivers is never misread.  Takes the group's mutex.
  *
  * Return: the table group, or ERR_PTR(-ENODEV) if @grp is not an IODA2 PE.
  * The table group lives as long as the PE, i.e. as long as the caller holds
@@ -59,16 +81,12 @@ static int first_pci_dev(struct device *dev, void *data)
  */
 struct iommu_table_group *pnv_ddw_table_group(struct iommu_group *grp)
 {
-	struct iommu_table_group *table_group;
 	struct pci_dev *pdev = NULL;
 
 	iommu_group_for_each_dev(grp, &pdev, first_pci_dev);
-	if (!pdev || !pdev_on_ioda2_phb(pdev))
+	if (!pdev)
 		return ERR_PTR(-ENODEV);
-	table_group = iommu_group_get_iommudata(grp);
-	if (!table_group || table_group->group != grp)
-		return ERR_PTR(-ENODEV);
-	return table_group;
+	return ddw_dev_table_group(&pdev->dev, grp);
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_table_group);
 

@@ -143,8 +143,11 @@ mkdir -p "$OUT/harness-ko"
 cp "$TOP"/tests/harness/modules/*.ko "$OUT/harness-ko/"
 make -C "$KDIR" M="$TOP/tests/harness/modules" clean >/dev/null 2>&1
 
+check "user-programs (static, ppc64le, -Wall -Wextra -Werror)" "$OUT/user.log" \
+	bash "$TOP/tests/user/build.sh" "$OUT/bin"
+
 initrd=$OUT/initramfs.cpio.gz
-extra=("$OUT/harness-ko=/harness")
+extra=("$OUT/harness-ko=/harness" "$OUT/bin=/tests/bin")
 [ -d "$OUT/dkms-ko" ] && extra+=("$OUT/dkms-ko=/dkms")
 bash "$TOP/tests/testbed/mkinitramfs.sh" "$initrd" "${extra[@]}" || die "initramfs"
 

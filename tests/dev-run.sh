@@ -17,4 +17,4 @@ extra=("$out/plans=/tests/plans")
 bash "$TOP/tests/testbed/mkinitramfs.sh" "$out/initramfs.cpio.gz" "${extra[@]}"
 DDW_VERBOSE=1 bash "$TOP/tests/testbed/run-vm.sh" -i "$out/initramfs.cpio.gz" -m "$machine" \
 	-p dev -l "$out/console.log" || { grep -v '^\[' "$out/console.log" | tail -n 60; exit 1; }
-grep -E '^    [|>] ' "$out/console.log" | head -n 200
+grep -E '^    [a-z0-9-]+: ' "$out/console.log" | head -n 200

@@ -55,3 +55,27 @@ bind_driver() {
 }
 
 mod_loaded() { [ -d "/sys/module/$1/sections" ]; }
+
+# The NVMe bound to vfio-pci with pnv_ioda2_ddw loaded; prints its group.
+nvme_to_vfio() {
+	bdf=$(nvme_bdf) || fail "no NVMe"
+	modprobe pnv_ioda2_ddw || fail "modprobe pnv_ioda2_ddw failed"
+	modprobe vfio-pci || fail "modprobe vfio-pci failed"
+	bind_driver "$bdf" vfio-pci || fail "vfio-pci did not bind $bdf"
+	basename "$(readlink /sys/bus/pci/devices/$bdf/iommu_group)"
+}
+
+# nvme_md5: md5 of the first 4 MiB of the NVMe namespace, read by the
+# kernel's nvme driver (binds it first).  The host wrote random data there
+# and passed its md5 as ddw.disk_md5.
+nvme_md5() {
+	bdf=$(nvme_bdf) || return 1
+	modprobe nvme || return 1
+	bind_driver "$bdf" nvme || return 1
+	i=0
+	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	dd if=/dev/nvme0n1 bs=1M count=4 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1
+}

@@ -20,8 +20,15 @@ for t in $(grep -v '^#' "$plan"); do
 	log=/tmp/$t.log
 	export KMSG_ALLOW=/tmp/$t.allow
 	: >"$KMSG_ALLOW"
-	timeout "${DDW_TEST_TIMEOUT:-300}" sh "/tests/t/$t.sh" >"$log" 2>&1
-	rc=$?
+	if [ -n "$DDW_VERBOSE" ]; then
+		# Live on the console too, for whoever debugs a hang.
+		{ timeout "${DDW_TEST_TIMEOUT:-300}" sh "/tests/t/$t.sh" 2>&1; echo $? >/tmp/rc; } |
+			tee "$log" | sed "s/^/    $t: /" >/dev/console
+		rc=$(cat /tmp/rc)
+	else
+		timeout "${DDW_TEST_TIMEOUT:-300}" sh "/tests/t/$t.sh" >"$log" 2>&1
+		rc=$?
+	fi
 	kernel_warnings >"$log.kmsg"
 	if [ -n "$strict_klog" ] && [ -s "$log.kmsg" ] && [ $rc -ne 77 ]; then
 		echo "kernel logged at warning level or above:" >>"$log"
@@ -29,8 +36,7 @@ for t in $(grep -v '^#' "$plan"); do
 		rc=1
 	fi
 	case $rc in
-	0) pass=$((pass + 1)); echo "PASS $t"
-	   [ -n "$DDW_VERBOSE" ] && sed 's/^/    | /' "$log" ;;
+	0) pass=$((pass + 1)); echo "PASS $t" ;;
 	77) skip=$((skip + 1)); echo "SKIP $t: $(tail -n 1 "$log")" ;;
 	*) fail=$((fail + 1)); echo "FAIL $t (exit $rc)"; sed 's/^/    | /' "$log" ;;
 	esac

@@ -28,6 +28,9 @@ log=${log:-$WORK/$machine-$plan.log}
 disk=$WORK/$machine-$plan-nvme.img
 rm -f "$disk"
 truncate -s 64M "$disk"
+# Data the guest must read back through the kernel's nvme driver.
+head -c 4M /dev/urandom | dd of="$disk" conv=notrunc status=none
+disk_md5=$(head -c 4M "$disk" | md5sum | cut -d' ' -f1)
 
 # loglevel=5: the console shows warnings and worse as they happen; the guest
 # dumps the whole kernel log itself when a test fails.
@@ -35,7 +38,7 @@ start=$(date +%s)
 timeout -k 10 "$timeout" qemu-system-ppc64 -M "$machine" -m 2G \
 	-display none -monitor none -serial stdio -no-reboot \
 	-kernel "$VMLINUX" -initrd "$initrd" \
-	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine ${DDW_VERBOSE:+ddw.verbose=1}" \
+	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine ddw.disk_md5=$disk_md5 ${DDW_VERBOSE:+ddw.verbose=1}" \
 	-drive "file=$disk,if=none,id=nvme0,format=raw" \
 	-device "nvme,bus=pcie.0,drive=nvme0,serial=SPAPRDDW0001" \
 	</dev/null >"$log" 2>&1

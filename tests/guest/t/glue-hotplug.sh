@@ -1,0 +1,25 @@
+# A device removed and found again by a rescan (as hotplug would) is let go
+# and adopted again when a driver binds; VFIO works on it after.
+. /tests/lib.sh
+grp=$(nvme_to_vfio) || exit 1
+bdf=$(nvme_bdf)
+modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
+glue() { sed -n "s/^$1: //p" /sys/kernel/debug/spapr_ddw/iommu_glue; }
+rel=$(glue released)
+echo 1 >/sys/bus/pci/devices/$bdf/remove
+[ -e /sys/bus/pci/devices/$bdf ] && fail "$bdf not removed"
+[ "$(glue released)" -eq $((rel + 1)) ] || fail "removed device not let go"
+echo 1 >/sys/bus/pci/rescan
+[ -e /sys/bus/pci/devices/$bdf ] || fail "$bdf not found by the rescan"
+grp=$(basename "$(readlink /sys/bus/pci/devices/$bdf/iommu_group)")
+echo "rescanned: $bdf in group $grp"
+ad=$(glue adopted)
+bind_driver "$bdf" vfio-pci || fail "vfio-pci did not bind the rescanned device"
+# Adopted when its first driver bound (nvme, at the rescan, or vfio-pci).
+[ "$(glue adopted)" -ge $((ad + 1)) ] || [ -e /sys/bus/pci/devices/$bdf/iommu ] ||
+	fail "not adopted at bind"
+[ -e /sys/bus/pci/devices/$bdf/iommu ] || fail "no iommu link in sysfs"
+/tests/bin/vfio_spapr v2-sequence "$grp" >/tmp/seq.log || { cat /tmp/seq.log; fail "v2 sequence failed"; }
+echo "v2 sequence on the rescanned device: ok"
+md5=$(nvme_md5) || fail "nvme cannot read after"
+[ "$md5" = "$DDW_DISK_MD5" ] || fail "read $md5, host wrote $DDW_DISK_MD5"

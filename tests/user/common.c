@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "common.h"
+
+void check_or_die(bool ok, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("%s ", ok ? "ok:" : "FAILED:");
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (!ok) {
+		printf(" (%s:%d)\n", file, line);
+		exit(1);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("  ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+}
+
+long vm_locked_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+char *pe_report(int grp)
+{
+	FILE *f = fopen("/sys/kernel/debug/spapr_ddw/pes", "r");
+	static char buf[4096];
+	char line[512], head[32];
+	bool in = false;
+
+	buf[0] = '\0';
+	if (!f)
+		return buf;
+	snprintf(head, sizeof(head), "group %d:", grp);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "group ", 6))
+			in = !strncmp(line, head, strlen(head));
+		if (in && strlen(buf) + strlen(line) < sizeof(buf))
+			strcat(buf, line);
+	}
+	fclose(f);
+	return buf;
+}
+
+bool pe_has_line(int grp, const char *prefix)
+{
+	char *r = pe_report(grp), *l;
+
+	for (l = r; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, prefix, strlen(prefix)))
+			return true;
+	return false;
+}
+
+long xioctl(int fd, unsigned long req, void *arg)
+{
+	long ret = ioctl(fd, req, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+void vfio_open(struct vfio_ctx *ctx, int group_id)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+
+	ctx->group_id = group_id;
+	ctx->container = open("/dev/vfio/vfio", O_RDWR);
+	CHECK(ctx->container >= 0, "open /dev/vfio/vfio");
+	CHECK(ioctl(ctx->container, VFIO_GET_API_VERSION) == VFIO_API_VERSION,
+	      "VFIO_GET_API_VERSION");
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_id);
+	ctx->group = open(path, O_RDWR);
+	CHECK(ctx->group >= 0, "open %s", path);
+	CHECK(xioctl(ctx->group, VFIO_GROUP_GET_STATUS, &status) == 0 &&
+	      (status.flags & VFIO_GROUP_FLAGS_VIABLE), "group %d is viable", group_id);
+	CHECK(xioctl(ctx->group, VFIO_GROUP_SET_CONTAINER, &ctx->container) == 0,
+	      "VFIO_GROUP_SET_CONTAINER");
+}
+
+void vfio_close(struct vfio_ctx *ctx)
+{
+	close(ctx->group);
+	close(ctx->container);
+}

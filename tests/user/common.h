@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Helpers of the userspace VFIO test programs. */
+#ifndef SPAPR_DDW_TEST_COMMON_H
+#define SPAPR_DDW_TEST_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Print "step: what" and abort the program with status 1 when !ok. */
+#define CHECK(ok, ...) check_or_die((ok), __FILE__, __LINE__, __VA_ARGS__)
+void check_or_die(bool ok, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* VmLck of this process, in KiB. */
+long vm_locked_kb(void);
+/* The block of /sys/kernel/debug/spapr_ddw/pes for IOMMU group @grp. */
+char *pe_report(int grp);
+bool pe_has_line(int grp, const char *prefix);
+
+struct vfio_ctx {
+	int group_id;
+	int container;
+	int group;
+};
+
+/* Open the container and the group and put the group in the container. */
+void vfio_open(struct vfio_ctx *ctx, int group_id);
+void vfio_close(struct vfio_ctx *ctx);
+/* An ioctl returning -errno instead of -1. */
+long xioctl(int fd, unsigned long req, void *arg);
+
+#endif

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Drives a VFIO sPAPR container on one IOMMU group:
+ *   vfio_spapr v2-sequence GROUP   the whole v2 sequence, with the PE's
+ *                                  ownership checked in debugfs
+ *   vfio_spapr v1 GROUP            SET_IOMMU(VFIO_SPAPR_TCE_IOMMU); prints
+ *                                  the result: "v1: 0" or "v1: -errno"
+ *   vfio_spapr hold GROUP FILE     hold the group in a v2 container until
+ *                                  FILE exists (writes FILE.ready first)
+ * Exits 0 when every step went as expected.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "common.h"
+
+#define REGION_SIZE	(16UL << 20)
+#define WINDOW_SIZE	(1ULL << 30)
+
+static void check_owned(int grp, bool owned)
+{
+	CHECK(pe_has_line(grp, owned ? "  owner: external" : "  owner: kernel"),
+	      "debugfs: PE of group %d owned by %s", grp, owned ? "VFIO" : "the kernel");
+	CHECK(pe_has_line(grp, "  window 0:") == !owned,
+	      "debugfs: kernel's default window %s", owned ? "removed" : "restored");
+}
+
+static int v2_sequence(int grp)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+	struct vfio_iommu_spapr_tce_remove remove = { .argsz = sizeof(remove) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	struct vfio_ctx ctx;
+	long locked0, locked;
+	unsigned int shift;
+	char line[64];
+	void *mem;
+	long ret;
+
+	vfio_open(&ctx, grp);
+	check_owned(grp, true);
+	CHECK(ioctl(ctx.container, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_v2_IOMMU) == 1,
+	      "CHECK_EXTENSION(VFIO_SPAPR_TCE_v2_IOMMU)");
+	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU)");
+
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info) == 0,
+	      "SPAPR_TCE_GET_INFO");
+	note("dma32 window 0x%x+0x%x, flags 0x%x, ddw pgsizes 0x%llx, windows %u, levels %u",
+	     info.dma32_window_start, info.dma32_window_size, info.flags,
+	     (unsigned long long)info.ddw.pgsizes, info.ddw.max_dynamic_windows_supported,
+	     info.ddw.levels);
+	CHECK(info.flags & VFIO_IOMMU_SPAPR_INFO_DDW, "DDW is offered");
+	shift = __builtin_ctzl(sysconf(_SC_PAGESIZE));
+	CHECK(info.ddw.pgsizes & (1ULL << shift), "the system page size (%u) is an IOMMU page size",
+	      1U << shift);
+
+	mem = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "mmap %lu MiB", REGION_SIZE >> 20);
+	memset(mem, 0x5a, REGION_SIZE);
+	locked0 = vm_locked_kb();
+	reg.vaddr = (uintptr_t)mem;
+	reg.size = REGION_SIZE;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
+	      "SPAPR_REGISTER_MEMORY %lu MiB", REGION_SIZE >> 20);
+	locked = vm_locked_kb();
+	CHECK(locked - locked0 == (long)(REGION_SIZE >> 10),
+	      "VmLck grew by the region: %ld -> %ld kB", locked0, locked);
+
+	create.page_shift = shift;
+	create.window_size = WINDOW_SIZE;
+	create.levels = 1;
+	ret = xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
+	CHECK(ret == 0, "SPAPR_TCE_CREATE 1 GiB, page shift %u, 1 level: %ld", shift, ret);
+	note("window at bus 0x%llx", (unsigned long long)create.start_addr);
+	snprintf(line, sizeof(line), "  window 1: bus 0x%llx ", (unsigned long long)create.start_addr);
+	CHECK(pe_has_line(grp, line), "debugfs: the PE has the new window");
+
+	map.vaddr = (uintptr_t)mem;
+	map.size = REGION_SIZE;
+	map.iova = create.start_addr;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map) == 0, "MAP_DMA %lu MiB at 0x%llx",
+	      REGION_SIZE >> 20, (unsigned long long)map.iova);
+	unmap.iova = map.iova;
+	unmap.size = map.size;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_UNMAP_DMA, &unmap) == 0 && unmap.size == REGION_SIZE,
+	      "UNMAP_DMA");
+	remove.start_addr = create.start_addr;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove) == 0, "SPAPR_TCE_REMOVE");
+	CHECK(!pe_has_line(grp, "  window 1:"), "debugfs: the window is gone");
+	/* Tables count too: compare around the unregistration only. */
+	locked = vm_locked_kb();
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &reg) == 0,
+	      "SPAPR_UNREGISTER_MEMORY");
+	CHECK(locked - vm_locked_kb() == (long)(REGION_SIZE >> 10),
+	      "VmLck refunded the region: %ld -> %ld kB", locked, vm_locked_kb());
+	munmap(mem, REGION_SIZE);
+
+	vfio_close(&ctx);
+	CHECK(vm_locked_kb() == locked0, "VmLck back to %ld kB after close", locked0);
+	check_owned(grp, false);
+	return 0;
+}
+
+static int v1(int grp)
+{
+	struct vfio_ctx ctx;
+	long ret;
+
+	vfio_open(&ctx, grp);
+	ret = xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_IOMMU);
+	printf("v1: %ld%s\n", ret, ret == -EPERM ? " (EPERM)" : "");
+	vfio_close(&ctx);
+	check_owned(grp, false);
+	return 0;
+}
+
+static int hold(int grp, const char *file)
+{
+	char ready[256];
+	struct stat st;
+	struct vfio_ctx ctx;
+	FILE *f;
+
+	vfio_open(&ctx, grp);
+	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU)");
+	snprintf(ready, sizeof(ready), "%s.ready", file);
+	f = fopen(ready, "w");
+	CHECK(f != NULL, "create %s", ready);
+	fclose(f);
+	while (stat(file, &st))
+		usleep(100000);
+	vfio_close(&ctx);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "v2-sequence"))
+		return v2_sequence(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "v1"))
+		return v1(atoi(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "hold"))
+		return hold(atoi(argv[2]), argv[3]);
+	fprintf(stderr, "usage: vfio_spapr v2-sequence|v1 GROUP | hold GROUP FILE\n");
+	return 2;
+}
