@@ -409,7 +409,7 @@ static void blocking_domains_free(void)
 			kfree(bd);
 		}
 		if (again)
-			msleep(1);
+			usleep_range(1000, 2000);
 	} while (again);
 }
 

@@ -14,7 +14,8 @@ mkdir -p "$OUT"
 log "building the modules for $KVER"
 make -C "$TOP" KDIR="$KDIR" ARCH=powerpc CROSS_COMPILE="$CROSS" modules >"$OUT/build.log" 2>&1 ||
 	{ tail -n 20 "$OUT/build.log"; die "build failed"; }
-bash "$TOP/tests/testbed/mkinitramfs.sh" "$OUT/initramfs.cpio.gz" || die "initramfs"
+bash "$TOP/tests/user/build.sh" "$OUT/bin" || die "userspace test programs"
+bash "$TOP/tests/testbed/mkinitramfs.sh" "$OUT/initramfs.cpio.gz" "$OUT/bin=/tests/bin" || die "initramfs"
 log "booting QEMU powernv8 (takes about 15 s)"
 bash "$TOP/tests/testbed/run-vm.sh" -i "$OUT/initramfs.cpio.gz" -m "${DEMO_MACHINE:-powernv8}" \
 	-p demo -t 600 -l "$OUT/console.log" >"$OUT/run.out" 2>&1
