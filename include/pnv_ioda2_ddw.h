@@ -7,11 +7,13 @@
 #ifndef _PNV_IODA2_DDW_H
 #define _PNV_IODA2_DDW_H
 
+#include <linux/dma-direction.h>
 #include <linux/types.h>
 
 struct dentry;
 struct iommu_group;
 struct iommu_table_group;
+struct pnv_ddw_table;
 
 /**
  * struct pnv_ddw_caps - what a PE offers for DMA windows
@@ -29,7 +31,84 @@ struct pnv_ddw_caps {
 	u32 max_levels;
 };
 
+/**
+ * struct pnv_ddw_geometry - the shape of one DMA window's TCE table
+ * @page_shift: log2 of the IOMMU page size
+ * @levels: number of table levels, 1..5
+ * @window_shift: log2 of the window size
+ * @entries_shift: log2 of @entries
+ * @entries: TCEs the window needs: window size / IOMMU page size
+ * @level_bits: entry index bits each level resolves
+ * @level_entries: TCEs in one level: 2^@level_bits
+ * @level_bytes: bytes of one level; also the TVE's table size
+ * @cover_shift: log2 of the bus range the table can translate (>= window)
+ * @max_table_bytes: bytes of the table with every level of the window
+ *	populated: what a mapping of the whole window costs
+ * @top_bytes: bytes allocated when the table is created (its top level)
+ */
+struct pnv_ddw_geometry {
+	u32 page_shift;
+	u32 levels;
+	u32 window_shift;
+	u32 entries_shift;
+	u64 entries;
+	u32 level_bits;
+	u64 level_entries;
+	u64 level_bytes;
+	u32 cover_shift;
+	u64 max_table_bytes;
+	u64 top_bytes;
+};
+
+/**
+ * struct pnv_ddw_table_info - what a table is and holds
+ * @bus_start: bus address of the window's first byte
+ * @window_size: bytes of bus address space the window covers
+ * @page_shift: log2 of the IOMMU page size
+ * @levels: table levels
+ * @entries: TCEs in the window
+ * @table_bytes: bytes of hardware table allocated now
+ * @shadow_bytes: bytes of userspace-address shadow allocated now
+ */
+struct pnv_ddw_table_info {
+	u64 bus_start;
+	u64 window_size;
+	u32 page_shift;
+	u32 levels;
+	u64 entries;
+	u64 table_bytes;
+	u64 shadow_bytes;
+};
+
+/* pnv_ddw_table_create() flags */
+#define PNV_DDW_TABLE_SHADOW	BIT(0)	/* keep a userspace-address shadow */
+
 struct iommu_table_group *pnv_ddw_table_group(struct iommu_group *grp);
+int pnv_ddw_geometry_init(struct pnv_ddw_geometry *geo,
+			  const struct pnv_ddw_caps *caps, u32 page_shift,
+			  u64 window_size, u32 levels);
+
+int pnv_ddw_own(struct iommu_table_group *table_group);
+void pnv_ddw_disown(struct iommu_table_group *table_group);
+
+struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group,
+					   int num, u32 page_shift,
+					   u64 window_size, u32 levels,
+					   unsigned int flags);
+void pnv_ddw_table_put(struct pnv_ddw_table *table);
+void pnv_ddw_table_info(struct pnv_ddw_table *table,
+			struct pnv_ddw_table_info *info);
+int pnv_ddw_window_set(struct iommu_table_group *table_group, int num,
+		       struct pnv_ddw_table *table);
+void pnv_ddw_window_unset(struct iommu_table_group *table_group, int num);
+
+int pnv_ddw_tce_xchg(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
+		     enum dma_data_direction *dir);
+int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
+		    enum dma_data_direction *dir);
+void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages);
+void pnv_ddw_tce_kill(struct pnv_ddw_table *table, u64 idx, u64 npages);
+__be64 *pnv_ddw_tce_useraddr(struct pnv_ddw_table *table, u64 idx, bool alloc);
 void pnv_ddw_get_caps(const struct iommu_table_group *table_group,
 		      struct pnv_ddw_caps *caps);
 struct dentry *pnv_ddw_debugfs_dir(void);

@@ -21,11 +21,17 @@
 
 #include "pe_owner.h"
 
-/* Protects pe_list and ioda2_ops; a leaf lock. */
+/* Protects pe_list, ioda2_ops and ioda2_table_ops; a leaf lock. */
 static DEFINE_SPINLOCK(pe_list_lock);
 static LIST_HEAD(pe_list);
 /* The platform's IODA2 ops, the same for every IODA2 PE. */
 static struct iommu_table_group_ops *ioda2_ops;
+/*
+ * The platform's ops of its own IODA2 tables, learnt from a PE's default
+ * table: their tce_kill invalidates the TCE caches of every PE a table is
+ * linked to, whoever made the table.
+ */
+static const struct iommu_table_ops *ioda2_table_ops;
 
 struct ddw_pe *ddw_pe_find(struct iommu_table_group *table_group)
 {
@@ -157,9 +163,60 @@ static int ddw_pe_interpose(struct iommu_table_group *table_group)
 	}
 	ioda2_ops = table_group->ops;
 	table_group->ops = &ddw_pe_ops;
+	/* The kernel's default table, while the kernel owns the PE. */
+	if (!ioda2_table_ops && table_group->tables[0] &&
+	    table_group->tables[0]->it_ops &&
+	    table_group->tables[0]->it_ops->tce_kill)
+		ioda2_table_ops = table_group->tables[0]->it_ops;
 out_unlock:
 	spin_unlock(&pe_list_lock);
 	return ret;
+}
+
+bool ddw_pe_owned(struct ddw_pe *pe)
+{
+	bool owned;
+
+	mutex_lock(&pe->lock);
+	owned = pe->owners;
+	mutex_unlock(&pe->lock);
+	return owned;
+}
+
+/**
+ * ddw_pe_set_window() - program a table into one of the PE's TVEs
+ * @pe: the PE, owned
+ * @num: the window
+ * @tbl: the table; the platform links it to the PE and takes a reference
+ *
+ * Return: 0, -ENODEV if TCE invalidation is unknown yet, or the platform's
+ * (OPAL) error.
+ */
+long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl)
+{
+	if (!READ_ONCE(ioda2_table_ops))
+		return -ENODEV;
+	return ioda2_ops->set_window(pe->table_group, num, tbl);
+}
+
+void ddw_pe_unset_window(struct ddw_pe *pe, int num)
+{
+	ioda2_ops->unset_window(pe->table_group, num);
+}
+
+/**
+ * ddw_ioda2_tce_kill() - invalidate TCE caches for entries of a table
+ * @tbl: a table linked to PEs by set_window
+ * @index: first entry, it_offset included
+ * @pages: number of entries
+ */
+void ddw_ioda2_tce_kill(struct iommu_table *tbl, unsigned long index,
+			unsigned long pages)
+{
+	const struct iommu_table_ops *ops = READ_ONCE(ioda2_table_ops);
+
+	if (!WARN_ON_ONCE(!ops))
+		ops->tce_kill(tbl, index, pages);
 }
 
 /**
@@ -226,4 +283,5 @@ void ddw_pe_exit(void)
 		kfree(pe);
 	}
 	ioda2_ops = NULL;
+	ioda2_table_ops = NULL;
 }

@@ -5,6 +5,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 
+struct iommu_table;
 struct iommu_table_group;
 struct seq_file;
 
@@ -35,6 +36,11 @@ struct ddw_pe *ddw_pe_get(struct iommu_table_group *table_group);
 struct ddw_pe *ddw_pe_find(struct iommu_table_group *table_group);
 int ddw_pe_own(struct ddw_pe *pe);
 void ddw_pe_disown(struct ddw_pe *pe);
+bool ddw_pe_owned(struct ddw_pe *pe);
+long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl);
+void ddw_pe_unset_window(struct ddw_pe *pe, int num);
+void ddw_ioda2_tce_kill(struct iommu_table *tbl, unsigned long index,
+			unsigned long pages);
 void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group);
 void ddw_pe_exit(void);
 

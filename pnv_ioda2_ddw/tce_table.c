@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The TCE table engine: multilevel tables in the IODA2 format, big-endian
+ * whatever the CPU, indirect levels allocated on demand.
+ */
+#include <linux/atomic.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+#include <asm/iommu.h>
+
+#include <pnv_ioda2_ddw.h>
+#include "tce_geometry.h"
+#include "tce_table.h"
+
+/* Levels allocated and not yet freed, by every table: a leak detector. */
+static atomic_long_t levels_live = ATOMIC_LONG_INIT(0);
+
+long ddw_levels_live(void)
+{
+	return atomic_long_read(&levels_live);
+}
+EXPORT_SYMBOL_IF_KUNIT(ddw_levels_live);
+
+static void ddw_level_release(const struct pnv_ddw_geometry *geo, void *level)
+{
+	if (geo->level_bytes < PAGE_SIZE)
+		kfree(level);
+	else
+		free_pages((unsigned long)level, get_order(geo->level_bytes));
+}
+
+/*
+ * One level, zeroed, on @nid and aligned to its size: the PHB ORs an index
+ * into a level's address.  Small levels come from kmalloc, whose power-of-two
+ * sizes are naturally aligned, so a sparse table on a 64K-page kernel costs
+ * 4 KiB levels, not 64 KiB ones.  The only allocation site of the engine.
+ */
+static __be64 *ddw_level_alloc(const struct pnv_ddw_geometry *geo, int nid,
+			       atomic64_t *bytes)
+{
+	void *level;
+
+	if (geo->level_bytes < PAGE_SIZE) {
+		level = kzalloc_node(geo->level_bytes, GFP_KERNEL, nid);
+	} else {
+		struct page *page;
+
+		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO,
+					get_order(geo->level_bytes));
+		level = page ? page_address(page) : NULL;
+	}
+	if (!level)
+		return NULL;
+	if (WARN_ON_ONCE(!IS_ALIGNED(__pa(level), geo->level_bytes))) {
+		ddw_level_release(geo, level);
+		return NULL;
+	}
+	atomic64_add(geo->level_bytes, bytes);
+	atomic_long_inc(&levels_live);
+	return level;
+}
+
+static void ddw_level_free(const struct pnv_ddw_geometry *geo, __be64 *level,
+			   atomic64_t *bytes)
+{
+	ddw_level_release(geo, level);
+	atomic64_sub(geo->level_bytes, bytes);
+	atomic_long_dec(&levels_live);
+}
+
+/*
+ * Atomic exchanges of a TCE slot.  The bits move as they are, big-endian in
+ * and out; the __force casts only let the atomics take them.
+ */
+static __be64 tce_cmpxchg(__be64 *slot, __be64 old, __be64 new)
+{
+	return (__force __be64)cmpxchg((__force u64 *)slot, (__force u64)old,
+				       (__force u64)new);
+}
+
+static __be64 tce_xchg(__be64 *slot, __be64 new)
+{
+	return (__force __be64)xchg((__force u64 *)slot, (__force u64)new);
+}
+
+static __be64 *ddw_indirect_target(__be64 tce)
+{
+	return __va(be64_to_cpu(tce) & ~(u64)IODA2_TCE_PERM);
+}
+
+/**
+ * ddw_table_slot() - the slot of entry @idx in a table or its shadow
+ * @table: the table
+ * @top: @table->hw_top or @table->shadow_top
+ * @bytes: the byte counter of @top's tree
+ * @idx: entry index in the window
+ * @alloc: allocate missing levels on the way
+ *
+ * Return: the slot; NULL if a level on the way is missing and !@alloc;
+ * ERR_PTR(-ENOMEM).
+ */
+VISIBLE_IF_KUNIT __be64 *ddw_table_slot(struct pnv_ddw_table *table,
+					__be64 *top, atomic64_t *bytes,
+					u64 idx, bool alloc)
+{
+	const struct pnv_ddw_geometry *geo = &table->geo;
+	__be64 *level = top;
+	u32 depth;
+
+	for (depth = 0; depth + 1 < geo->levels; depth++) {
+		__be64 *slot = &level[ddw_level_index(geo, idx, depth)];
+		__be64 tce = READ_ONCE(*slot);
+
+		if (!tce) {
+			__be64 *next, installed;
+
+			if (!alloc)
+				return NULL;
+			next = ddw_level_alloc(geo, table->tbl.it_nid, bytes);
+			if (!next)
+				return ERR_PTR(-ENOMEM);
+			tce = cpu_to_be64(__pa(next) | IODA2_TCE_INDIRECT);
+			/* Another CPU may have filled the slot meanwhile. */
+			installed = tce_cmpxchg(slot, 0, tce);
+			if (installed) {
+				ddw_level_free(geo, next, bytes);
+				tce = installed;
+			}
+		}
+		level = ddw_indirect_target(tce);
+	}
+	return &level[ddw_level_index(geo, idx, depth)];
+}
+EXPORT_SYMBOL_IF_KUNIT(ddw_table_slot);
+
+/**
+ * ddw_table_init() - allocate the top levels of a table
+ * @table: zeroed, its @tbl is left to the caller but for it_nid
+ * @geo: the geometry, from ddw_geometry_init()
+ * @nid: NUMA node of the PE
+ * @shadow: also keep the userspace-address shadow
+ *
+ * Return: 0 or -ENOMEM, with nothing allocated.
+ */
+int ddw_table_init(struct pnv_ddw_table *table,
+		   const struct pnv_ddw_geometry *geo, int nid, bool shadow)
+{
+	table->geo = *geo;
+	table->tbl.it_nid = nid;
+	atomic64_set(&table->hw_bytes, 0);
+	atomic64_set(&table->shadow_bytes, 0);
+	table->hw_top = ddw_level_alloc(geo, nid, &table->hw_bytes);
+	if (!table->hw_top)
+		return -ENOMEM;
+	if (shadow) {
+		table->shadow_top = ddw_level_alloc(geo, nid,
+						    &table->shadow_bytes);
+		if (!table->shadow_top)
+			goto out_free_hw;
+	}
+	return 0;
+
+out_free_hw:
+	ddw_level_free(geo, table->hw_top, &table->hw_bytes);
+	table->hw_top = NULL;
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_IF_KUNIT(ddw_table_init);
+
+/* Free @level and what hangs below it: only what was allocated. */
+static void ddw_levels_free(const struct pnv_ddw_geometry *geo, __be64 *level,
+			    u32 depth, atomic64_t *bytes)
+{
+	u64 i;
+
+	if (depth + 1 < geo->levels) {
+		for (i = 0; i < geo->level_entries; i++)
+			if (level[i])
+				ddw_levels_free(geo, ddw_indirect_target(level[i]),
+						depth + 1, bytes);
+	}
+	ddw_level_free(geo, level, bytes);
+}
+
+/**
+ * ddw_table_free_levels() - free every level of a table and its shadow
+ * @table: the table; no PHB may walk it any more
+ */
+void ddw_table_free_levels(struct pnv_ddw_table *table)
+{
+	if (table->hw_top)
+		ddw_levels_free(&table->geo, table->hw_top, 0, &table->hw_bytes);
+	if (table->shadow_top)
+		ddw_levels_free(&table->geo, table->shadow_top, 0,
+				&table->shadow_bytes);
+	table->hw_top = NULL;
+	table->shadow_top = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(ddw_table_free_levels);
+
+static int ddw_check_index(struct pnv_ddw_table *table, u64 idx, u64 npages)
+{
+	if (idx >= table->geo.entries || npages > table->geo.entries - idx)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * pnv_ddw_tce_xchg() - exchange one TCE, without invalidating the TCE cache
+ * @table: the table
+ * @idx: entry index in the window
+ * @hpa: in: host physical address to map, aligned to the IOMMU page;
+ *	out: the address the entry held
+ * @dir: in: the access the device gets (DMA_NONE clears the entry);
+ *	out: the access the entry gave
+ *
+ * Call pnv_ddw_tce_kill() after a batch of exchanges.
+ *
+ * Return: 0; -EINVAL for an index outside the window or an unaligned
+ * address; -ENOMEM when a level could not be allocated (nothing changed).
+ */
+int pnv_ddw_tce_xchg(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
+		     enum dma_data_direction *dir)
+{
+	__be64 new = ddw_tce_encode(*hpa, *dir);
+	__be64 *slot, old;
+
+	if (ddw_check_index(table, idx, 1) ||
+	    !IS_ALIGNED(*hpa, 1UL << table->geo.page_shift))
+		return -EINVAL;
+	slot = ddw_table_slot(table, table->hw_top, &table->hw_bytes, idx,
+			      new != 0);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	old = slot ? tce_xchg(slot, new) : 0;
+	*hpa = ddw_tce_hpa(old);
+	*dir = ddw_tce_dir(old);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_tce_xchg);
+
+/**
+ * pnv_ddw_tce_get() - read one TCE
+ * @table: the table
+ * @idx: entry index in the window
+ * @hpa: the address the entry holds (0 if none)
+ * @dir: the access it gives (DMA_NONE if none)
+ *
+ * Return: 0, or -EINVAL for an index outside the window.
+ */
+int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
+		    enum dma_data_direction *dir)
+{
+	__be64 *slot, tce = 0;
+
+	if (ddw_check_index(table, idx, 1))
+		return -EINVAL;
+	slot = ddw_table_slot(table, table->hw_top, &table->hw_bytes, idx,
+			      false);
+	if (slot)
+		tce = READ_ONCE(*slot);
+	*hpa = ddw_tce_hpa(tce);
+	*dir = ddw_tce_dir(tce);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_tce_get);
+
+/**
+ * pnv_ddw_tce_clear() - clear a range of TCEs, without invalidating
+ * @table: the table
+ * @idx: first entry
+ * @npages: number of entries; the range is clipped to the window
+ *
+ * Levels are kept: the next mapping in the range reuses them.
+ */
+void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages)
+{
+	const struct pnv_ddw_geometry *geo = &table->geo;
+	u64 end;
+
+	if (idx >= geo->entries)
+		return;
+	end = idx + min(npages, geo->entries - idx);
+	while (idx < end) {
+		__be64 *slot = ddw_table_slot(table, table->hw_top,
+					      &table->hw_bytes, idx, false);
+		u64 leaf_end;
+
+		/* A missing level: skip every entry it would hold. */
+		leaf_end = round_down(idx, geo->level_entries) +
+			   geo->level_entries;
+		if (!slot) {
+			idx = min(leaf_end, end);
+			continue;
+		}
+		for (; idx < min(leaf_end, end); idx++, slot++)
+			WRITE_ONCE(*slot, 0);
+	}
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_tce_clear);
+
+/**
+ * pnv_ddw_tce_useraddr() - the shadow slot of an entry
+ * @table: a table created with PNV_DDW_TABLE_SHADOW
+ * @idx: entry index in the window
+ * @alloc: allocate missing shadow levels
+ *
+ * VFIO keeps there the userspace address it mapped at @idx (big-endian,
+ * as KVM reads it through the table's useraddrptr op).
+ *
+ * Return: the slot; NULL if not allocated and !@alloc, or no shadow;
+ * ERR_PTR(-ENOMEM) or ERR_PTR(-EINVAL) for an index outside the window.
+ */
+__be64 *pnv_ddw_tce_useraddr(struct pnv_ddw_table *table, u64 idx, bool alloc)
+{
+	if (ddw_check_index(table, idx, 1))
+		return ERR_PTR(-EINVAL);
+	if (!table->shadow_top)
+		return NULL;
+	return ddw_table_slot(table, table->shadow_top, &table->shadow_bytes,
+			      idx, alloc);
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_tce_useraddr);

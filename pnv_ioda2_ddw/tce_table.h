@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef _PNV_DDW_TCE_TABLE_H
+#define _PNV_DDW_TCE_TABLE_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+#include <asm/iommu.h>
+#include <asm/tce.h>
+
+#include <pnv_ioda2_ddw.h>
+
+/* Permission bits of a TCE, as the PHB reads them (asm/tce.h) */
+#define IODA2_TCE_PERM		(TCE_PCI_READ | TCE_PCI_WRITE)
+/* An indirect TCE points to the next level and has both bits set */
+#define IODA2_TCE_INDIRECT	(TCE_PCI_READ | TCE_PCI_WRITE)
+
+/**
+ * struct pnv_ddw_table - a TCE table in the IODA2 format, and its shadow
+ * @tbl: what the platform and the IOMMU core see; first, because they free
+ *	it with kfree() once its last reference goes (after @tbl.it_ops->free)
+ * @geo: its geometry
+ * @hw_top: top level of the table the PHB walks (@tbl.it_base)
+ * @shadow_top: top level of the userspace-address shadow, or NULL
+ * @hw_bytes: bytes of levels allocated for @hw_top
+ * @shadow_bytes: bytes of levels allocated for @shadow_top
+ *
+ * Indirect levels are allocated when an entry under them is first set, on
+ * @tbl.it_nid, and installed with cmpxchg: of two CPUs racing to fill the
+ * same slot, the loser frees its level.
+ */
+struct pnv_ddw_table {
+	struct iommu_table tbl;
+	struct pnv_ddw_geometry geo;
+	__be64 *hw_top;
+	__be64 *shadow_top;
+	atomic64_t hw_bytes;
+	atomic64_t shadow_bytes;
+};
+
+static inline struct pnv_ddw_table *to_ddw_table(struct iommu_table *tbl)
+{
+	return container_of(tbl, struct pnv_ddw_table, tbl);
+}
+
+static inline __be64 ddw_tce_encode(unsigned long hpa,
+				    enum dma_data_direction dir)
+{
+	u64 perm = dir == DMA_BIDIRECTIONAL ? TCE_PCI_READ | TCE_PCI_WRITE :
+		   dir == DMA_TO_DEVICE ? TCE_PCI_READ :
+		   dir == DMA_FROM_DEVICE ? TCE_PCI_WRITE : 0;
+
+	return perm ? cpu_to_be64(hpa | perm) : 0;
+}
+
+static inline unsigned long ddw_tce_hpa(__be64 tce)
+{
+	return be64_to_cpu(tce) & ~(u64)IODA2_TCE_PERM;
+}
+
+static inline enum dma_data_direction ddw_tce_dir(__be64 tce)
+{
+	switch (be64_to_cpu(tce) & IODA2_TCE_PERM) {
+	case TCE_PCI_READ | TCE_PCI_WRITE:
+		return DMA_BIDIRECTIONAL;
+	case TCE_PCI_READ:
+		return DMA_TO_DEVICE;
+	case TCE_PCI_WRITE:
+		return DMA_FROM_DEVICE;
+	default:
+		return DMA_NONE;
+	}
+}
+
+int ddw_table_init(struct pnv_ddw_table *table,
+		   const struct pnv_ddw_geometry *geo, int nid, bool shadow);
+void ddw_table_free_levels(struct pnv_ddw_table *table);
+long ddw_levels_live(void);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+__be64 *ddw_table_slot(struct pnv_ddw_table *table, __be64 *top,
+		       atomic64_t *bytes, u64 idx, bool alloc);
+#endif
+
+#endif /* _PNV_DDW_TCE_TABLE_H */
