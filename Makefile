@@ -7,11 +7,12 @@
 #                        cross-build against a kernel build tree
 #   make demo            boot an emulated POWER8 and show what the modules do
 #   make check           every test (README.md says what they are)
+#   make bench           benchmarks: print figures
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 SPAPR_DDW_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$$/\1/p' dkms.conf)
 
-.PHONY: all modules clean check demo testbed version
+.PHONY: all modules clean check demo bench testbed version
 
 all: modules
 
@@ -39,3 +40,7 @@ demo:
 
 check:
 	bash tests/check.sh
+
+# Figures, not tests: TCE table bytes, ours and the in-tree allocator's.
+bench:
+	bash tests/bench.sh

@@ -147,9 +147,11 @@ make -C "$KDIR" M="$TOP/tests/harness/modules" clean >/dev/null 2>&1
 
 check "user-programs (static, ppc64le, -Wall -Wextra -Werror)" "$OUT/user.log" \
 	bash "$TOP/tests/user/build.sh" "$OUT/bin"
+check "test-modules (W=1, against the tree's Module.symvers)" "$OUT/kmod.log" \
+	bash "$TOP/tests/kmod/build.sh" "$OUT/kmod"
 
 initrd=$OUT/initramfs.cpio.gz
-extra=("$OUT/harness-ko=/harness" "$OUT/bin=/tests/bin")
+extra=("$OUT/harness-ko=/harness" "$OUT/bin=/tests/bin" "$OUT/kmod=/tests/kmod")
 [ -d "$OUT/dkms-ko" ] && extra+=("$OUT/dkms-ko=/dkms")
 bash "$TOP/tests/testbed/mkinitramfs.sh" "$initrd" "${extra[@]}" || die "initramfs"
 

@@ -10,10 +10,10 @@ machine=powernv8
 out=$WORK/dev
 mkdir -p "$out" "$out/plans"
 make -s -C "$TOP" KDIR="$KDIR" ARCH=powerpc CROSS_COMPILE="$CROSS" W=1 modules
-[ -x "$TOP/tests/user/build.sh" ] && bash "$TOP/tests/user/build.sh" "$out/bin"
+bash "$TOP/tests/user/build.sh" "$out/bin"
+bash "$TOP/tests/kmod/build.sh" "$out/kmod"
 printf '%s\n' "$@" >"$out/plans/dev"
-extra=("$out/plans=/tests/plans")
-[ -d "$out/bin" ] && extra+=("$out/bin=/tests/bin")
+extra=("$out/plans=/tests/plans" "$out/bin=/tests/bin" "$out/kmod=/tests/kmod")
 bash "$TOP/tests/testbed/mkinitramfs.sh" "$out/initramfs.cpio.gz" "${extra[@]}"
 DDW_VERBOSE=1 bash "$TOP/tests/testbed/run-vm.sh" -i "$out/initramfs.cpio.gz" -m "$machine" \
 	-p dev -l "$out/console.log" || { grep -v '^\[' "$out/console.log" | tail -n 60; exit 1; }

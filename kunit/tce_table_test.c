@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit: the IODA2 TCE format and the table engine on real kernel memory,
+ * read back by a walker written from the hardware format, not the engine's.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+
+#include "tce_geometry.h"
+#include "tce_table.h"
+
+struct tce_row {
+	const char *name;
+	unsigned long hpa;
+	enum dma_data_direction dir;
+	u8 bytes[8];		/* the TCE as it sits in memory */
+};
+
+static const struct tce_row tce_rows[] = {
+	{ "bidirectional", 0x12340000UL, DMA_BIDIRECTIONAL,
+	  { 0, 0, 0, 0, 0x12, 0x34, 0x00, 0x03 } },
+	{ "to_device_is_read", 0x12340000UL, DMA_TO_DEVICE,
+	  { 0, 0, 0, 0, 0x12, 0x34, 0x00, 0x01 } },
+	{ "from_device_is_write", 0x12340000UL, DMA_FROM_DEVICE,
+	  { 0, 0, 0, 0, 0x12, 0x34, 0x00, 0x02 } },
+	{ "none_is_empty", 0x12340000UL, DMA_NONE, { 0 } },
+	{ "high_address", 0x0003fedcba987000UL, DMA_BIDIRECTIONAL,
+	  { 0x00, 0x03, 0xfe, 0xdc, 0xba, 0x98, 0x70, 0x03 } },
+};
+
+static void tce_row_desc(const struct tce_row *row, char *desc)
+{
+	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(tce_rows, tce_rows, tce_row_desc);
+
+static void tce_encoding_test(struct kunit *test)
+{
+	const struct tce_row *row = test->param_value;
+	__be64 tce = ddw_tce_encode(row->hpa, row->dir);
+	const u8 *mem = (const u8 *)&tce;
+	int i;
+
+	for (i = 0; i < sizeof(tce); i++)
+		KUNIT_EXPECT_EQ_MSG(test, mem[i], row->bytes[i], "byte %d", i);
+	KUNIT_EXPECT_EQ(test, ddw_tce_dir(tce), row->dir);
+	KUNIT_EXPECT_EQ(test, ddw_tce_hpa(tce), row->dir == DMA_NONE ? 0 : row->hpa);
+}
+
+/*
+ * A walk as the PHB does it: the top level's address, then at each level
+ * the index field picks a big-endian TCE; an indirect one must allow read
+ * or write and its bits from 12 up address the next level.
+ */
+static u64 hw_walk(const struct pnv_ddw_geometry *geo, const __be64 *top, u64 idx)
+{
+	const u64 mask = (1ULL << geo->level_bits) - 1;
+	const __be64 *level = top;
+	u32 depth;
+
+	for (depth = 0; ; depth++) {
+		u32 shift = geo->level_bits * (geo->levels - 1 - depth);
+		u64 tce = be64_to_cpu(level[(idx >> shift) & mask]);
+
+		if (depth == geo->levels - 1)
+			return tce;
+		if (!(tce & 3))
+			return 0;
+		level = phys_to_virt(tce & ~0xfffULL);
+	}
+}
+
+struct engine_row {
+	const char *name;
+	u32 page_shift, window_shift, levels;
+	u64 first, stride, count;	/* entries set, plus the window's last */
+};
+
+static const struct engine_row engine_rows[] = {
+	{ "1_level_every_entry", 12, 21, 1, 0, 1, 512 },
+	{ "1_level_64K_sparse", 16, 31, 1, 3, 1001, 30 },
+	{ "2_levels_one_per_leaf", 16, 40, 2, 5, 4096, 64 },
+	{ "2_levels_dense_run", 16, 40, 2, 4090, 1, 20 },
+	{ "3_levels_sparse", 16, 40, 3, 0, 262143, 64 },
+	{ "3_levels_leaf_edges", 16, 40, 3, 511, 1, 3 },
+	{ "4_levels_sparse", 12, 48, 4, 7, 0x10000001ULL, 40 },
+	{ "5_levels_far_apart", 12, 57, 5, 1, 0x1000000001ULL, 16 },
+	{ "16M_pages_2_levels", 24, 48, 2, 0, 777, 100 },
+	{ "256M_pages_3_levels", 28, 55, 3, 2, 12345, 50 },
+};
+
+static void engine_row_desc(const struct engine_row *row, char *desc)
+{
+	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(engine_rows, engine_rows, engine_row_desc);
+
+static u64 row_index(const struct engine_row *row, const struct pnv_ddw_geometry *geo,
+		     u64 i)
+{
+	return i < row->count ? row->first + i * row->stride : geo->entries - 1;
+}
+
+static unsigned long test_hpa(const struct pnv_ddw_geometry *geo, u64 idx)
+{
+	return (unsigned long)((idx % 0xfffff) + 1) << geo->page_shift;
+}
+
+static enum dma_data_direction test_dir(u64 idx)
+{
+	static const enum dma_data_direction dirs[] = {
+		DMA_BIDIRECTIONAL, DMA_TO_DEVICE, DMA_FROM_DEVICE
+	};
+
+	return dirs[idx % ARRAY_SIZE(dirs)];
+}
+
+/* Levels a set of increasing indexes needs, counted from the format. */
+static u64 expected_levels(const struct pnv_ddw_geometry *geo, const u64 *idx,
+			   u64 n)
+{
+	u64 levels = 1, i;
+	u32 depth;
+
+	for (depth = 1; depth < geo->levels; depth++) {
+		u32 shift = geo->level_bits * (geo->levels - depth);
+
+		for (i = 0; i < n; i++)
+			if (!i || idx[i] >> shift != idx[i - 1] >> shift)
+				levels++;
+	}
+	return levels;
+}
+
+static void engine_test(struct kunit *test)
+{
+	const struct engine_row *row = test->param_value;
+	long live = ddw_levels_live();
+	struct pnv_ddw_geometry geo;
+	struct pnv_ddw_table *t;
+	u64 i, levels, *idx;
+
+	KUNIT_ASSERT_EQ(test, ddw_geometry_init(&geo, row->page_shift,
+						1ULL << row->window_shift, row->levels,
+						IODA2_MAX_LEVELS, 24), 0);
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, true), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), geo.top_bytes);
+
+	for (i = 0; i <= row->count; i++) {
+		u64 idx = row_index(row, &geo, i);
+		unsigned long hpa = test_hpa(&geo, idx);
+		enum dma_data_direction dir = test_dir(idx);
+		__be64 *ua;
+
+		KUNIT_ASSERT_EQ(test, pnv_ddw_tce_xchg(t, idx, &hpa, &dir), 0);
+		KUNIT_EXPECT_EQ(test, hpa, 0UL);
+		KUNIT_EXPECT_EQ(test, dir, DMA_NONE);
+		ua = pnv_ddw_tce_useraddr(t, idx, true);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(ua));
+		*ua = cpu_to_be64(0x7fff00000000ULL + idx);
+	}
+
+	idx = kunit_kcalloc(test, row->count + 1, sizeof(*idx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, idx);
+	for (i = 0; i <= row->count; i++)
+		idx[i] = row_index(row, &geo, i);
+	levels = expected_levels(&geo, idx, row->count + 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), levels * geo.level_bytes);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->shadow_bytes), levels * geo.level_bytes);
+	KUNIT_EXPECT_EQ(test, ddw_levels_live() - live, (long)(2 * levels));
+	KUNIT_EXPECT_LE(test, (u64)atomic64_read(&t->hw_bytes), geo.max_table_bytes);
+
+	for (i = 0; i <= row->count; i++) {
+		u64 idx = row_index(row, &geo, i);
+		enum dma_data_direction dir;
+		unsigned long hpa;
+
+		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, idx),
+				be64_to_cpu(ddw_tce_encode(test_hpa(&geo, idx),
+							   test_dir(idx))));
+		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->shadow_top, idx),
+				0x7fff00000000ULL + idx);
+		KUNIT_EXPECT_EQ(test, pnv_ddw_tce_get(t, idx, &hpa, &dir), 0);
+		KUNIT_EXPECT_EQ(test, hpa, test_hpa(&geo, idx));
+		KUNIT_EXPECT_EQ(test, dir, test_dir(idx));
+	}
+	/* Entries beside the pattern stay empty. */
+	if (row->stride > 1 && row->first + 1 < geo.entries)
+		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, row->first + 1), 0ULL);
+
+	/* Exchange hands the old entry back; clearing leaves the levels. */
+	for (i = 0; i < row->count; i += 2) {
+		u64 idx = row_index(row, &geo, i);
+		enum dma_data_direction dir = DMA_NONE;
+		unsigned long hpa = 0;
+
+		KUNIT_EXPECT_EQ(test, pnv_ddw_tce_xchg(t, idx, &hpa, &dir), 0);
+		KUNIT_EXPECT_EQ(test, hpa, test_hpa(&geo, idx));
+		KUNIT_EXPECT_EQ(test, dir, test_dir(idx));
+		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, idx), 0ULL);
+	}
+	pnv_ddw_tce_clear(t, 0, geo.entries);
+	for (i = 0; i <= row->count; i++)
+		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, row_index(row, &geo, i)), 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), levels * geo.level_bytes);
+
+	ddw_table_free_levels(t);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), 0LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->shadow_bytes), 0LL);
+	KUNIT_EXPECT_EQ(test, ddw_levels_live(), live);
+}
+
+struct bad_row {
+	const char *name;
+	u64 idx;
+	unsigned long hpa;
+	int ret;
+};
+
+static const struct bad_row bad_rows[] = {
+	{ "index_past_window", 1ULL << 24, 0x10000, -EINVAL },
+	{ "index_huge", ~0ULL, 0x10000, -EINVAL },
+	{ "unaligned_address", 5, 0x10800, -EINVAL },
+	{ "last_index_is_fine", (1ULL << 24) - 1, 0x10000, 0 },
+};
+
+static void bad_row_desc(const struct bad_row *row, char *desc)
+{
+	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(bad_rows, bad_rows, bad_row_desc);
+
+/* Bad input gets an errno and changes nothing. */
+static void bad_input_test(struct kunit *test)
+{
+	const struct bad_row *row = test->param_value;
+	enum dma_data_direction dir = DMA_BIDIRECTIONAL;
+	unsigned long hpa = row->hpa;
+	struct pnv_ddw_geometry geo;
+	struct pnv_ddw_table *t;
+
+	KUNIT_ASSERT_EQ(test, ddw_geometry_init(&geo, 16, 1ULL << 40, 3,
+						IODA2_MAX_LEVELS, 24), 0);
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, false), 0);
+	KUNIT_EXPECT_EQ(test, pnv_ddw_tce_xchg(t, row->idx, &hpa, &dir), row->ret);
+	if (row->ret) {
+		KUNIT_EXPECT_EQ(test, hpa, row->hpa);
+		KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), geo.top_bytes);
+	}
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pnv_ddw_tce_useraddr(t, geo.entries, true)));
+	KUNIT_EXPECT_NULL(test, pnv_ddw_tce_useraddr(t, 0, true));
+	ddw_table_free_levels(t);
+}
+
+struct race {
+	struct pnv_ddw_table *t;
+	struct completion go;
+	u64 parity;
+	int errors;
+};
+
+static int race_thread(void *data)
+{
+	struct race *r = data;
+	u64 leaf, per_leaf = r->t->geo.level_entries;
+
+	wait_for_completion(&r->go);
+	for (leaf = 0; leaf < 256; leaf++) {
+		u64 idx = leaf * per_leaf * 37 + r->parity;
+		enum dma_data_direction dir = DMA_BIDIRECTIONAL;
+		unsigned long hpa = 0x10000;
+
+		if (pnv_ddw_tce_xchg(r->t, idx, &hpa, &dir))
+			r->errors++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Two CPUs set entries under the same missing levels: every level is
+ * installed once, the loser's is freed, no entry is lost.
+ */
+static void concurrent_levels_test(struct kunit *test)
+{
+	struct race r[2] = { { .parity = 0 }, { .parity = 1 } };
+	long live = ddw_levels_live();
+	struct task_struct *task[2];
+	struct pnv_ddw_geometry geo;
+	struct pnv_ddw_table *t;
+	u64 leaf, levels, idx[256];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, ddw_geometry_init(&geo, 16, 1ULL << 50, 3,
+						IODA2_MAX_LEVELS, 24), 0);
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, false), 0);
+	for (i = 0; i < 2; i++) {
+		r[i].t = t;
+		init_completion(&r[i].go);
+		task[i] = kthread_run(race_thread, &r[i], "ddw_race_%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task[i]));
+		get_task_struct(task[i]);
+	}
+	complete_all(&r[0].go);
+	complete_all(&r[1].go);
+	for (i = 0; i < 2; i++) {
+		kthread_stop(task[i]);
+		put_task_struct(task[i]);
+		KUNIT_EXPECT_EQ(test, r[i].errors, 0);
+	}
+	for (leaf = 0; leaf < ARRAY_SIZE(idx); leaf++) {
+		idx[leaf] = leaf * geo.level_entries * 37;
+		KUNIT_EXPECT_NE(test, hw_walk(&geo, t->hw_top, idx[leaf]), 0ULL);
+		KUNIT_EXPECT_NE(test, hw_walk(&geo, t->hw_top, idx[leaf] + 1), 0ULL);
+	}
+	/* Both threads' entries share their levels: no more than one set. */
+	levels = expected_levels(&geo, idx, ARRAY_SIZE(idx));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), levels * geo.level_bytes);
+	KUNIT_EXPECT_EQ(test, ddw_levels_live() - live, (long)levels);
+	ddw_table_free_levels(t);
+	KUNIT_EXPECT_EQ(test, ddw_levels_live(), live);
+}
+
+static struct kunit_case ddw_table_cases[] = {
+	KUNIT_CASE_PARAM(tce_encoding_test, tce_rows_gen_params),
+	KUNIT_CASE_PARAM(engine_test, engine_rows_gen_params),
+	KUNIT_CASE_PARAM(bad_input_test, bad_rows_gen_params),
+	KUNIT_CASE(concurrent_levels_test),
+	{}
+};
+
+static struct kunit_suite ddw_table_suite = {
+	.name = "spapr_ddw_tce_table",
+	.test_cases = ddw_table_cases,
+};
+kunit_test_suite(ddw_table_suite);
+
+MODULE_LICENSE("GPL");
