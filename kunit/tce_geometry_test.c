@@ -49,6 +49,7 @@ static void geo_row_desc(const struct geo_row *row, char *desc)
 {
 	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(geo_rows, geo_rows, geo_row_desc);
 
 static void geometry_row_test(struct kunit *test)
@@ -75,7 +76,7 @@ static void geometry_row_test(struct kunit *test)
 /* Every page size the PHBs offer x every level count x a spread of windows. */
 static const u32 product_page_shifts[] = { 12, 16, 21, 24, 28, 30 };
 static const s32 product_window_deltas[] = { 8, 9, 10, 16, 20, 24, 28 };
-static const u32 product_window_abs[] = { 32, 40, 48, 55, 59, 60, 63 };
+static const u32 product_window_abs[] = { 35, 43, 51, 57, 59, 60, 63 };
 #define N_PS	ARRAY_SIZE(product_page_shifts)
 #define N_WIN	(ARRAY_SIZE(product_window_deltas) + ARRAY_SIZE(product_window_abs))
 #define N_PRODUCT	(N_PS * IODA2_MAX_LEVELS * N_WIN)
@@ -179,6 +180,7 @@ static void index_row_desc(const struct index_row *row, char *desc)
 {
 	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(index_rows, index_rows, index_row_desc);
 
 static void index_row_test(struct kunit *test)
@@ -214,6 +216,7 @@ static struct kunit_suite ddw_geometry_suite = {
 	.name = "spapr_ddw_geometry",
 	.test_cases = ddw_geometry_cases,
 };
+
 kunit_test_suite(ddw_geometry_suite);
 
 MODULE_LICENSE("GPL");

@@ -34,6 +34,7 @@ static void tce_row_desc(const struct tce_row *row, char *desc)
 {
 	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(tce_rows, tce_rows, tce_row_desc);
 
 static void tce_encoding_test(struct kunit *test)
@@ -79,7 +80,7 @@ struct engine_row {
 };
 
 static const struct engine_row engine_rows[] = {
-	{ "1_level_every_entry", 12, 21, 1, 0, 1, 512 },
+	{ "1_level_every_entry", 12, 21, 1, 0, 1, 511 },
 	{ "1_level_64K_sparse", 16, 31, 1, 3, 1001, 30 },
 	{ "2_levels_one_per_leaf", 16, 40, 2, 5, 4096, 64 },
 	{ "2_levels_dense_run", 16, 40, 2, 4090, 1, 20 },
@@ -95,6 +96,7 @@ static void engine_row_desc(const struct engine_row *row, char *desc)
 {
 	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(engine_rows, engine_rows, engine_row_desc);
 
 static u64 row_index(const struct engine_row *row, const struct pnv_ddw_geometry *geo,
@@ -232,6 +234,7 @@ static void bad_row_desc(const struct bad_row *row, char *desc)
 {
 	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(bad_rows, bad_rows, bad_row_desc);
 
 /* Bad input gets an errno and changes nothing. */
@@ -258,6 +261,8 @@ static void bad_input_test(struct kunit *test)
 	ddw_table_free_levels(t);
 }
 
+#define RACE_LEAVES	256
+
 struct race {
 	struct pnv_ddw_table *t;
 	struct completion go;
@@ -271,7 +276,7 @@ static int race_thread(void *data)
 	u64 leaf, per_leaf = r->t->geo.level_entries;
 
 	wait_for_completion(&r->go);
-	for (leaf = 0; leaf < 256; leaf++) {
+	for (leaf = 0; leaf < RACE_LEAVES; leaf++) {
 		u64 idx = leaf * per_leaf * 37 + r->parity;
 		enum dma_data_direction dir = DMA_BIDIRECTIONAL;
 		unsigned long hpa = 0x10000;
@@ -294,7 +299,8 @@ static void concurrent_levels_test(struct kunit *test)
 	struct task_struct *task[2];
 	struct pnv_ddw_geometry geo;
 	struct pnv_ddw_table *t;
-	u64 leaf, levels, idx[256];
+	const u64 leaves = RACE_LEAVES;
+	u64 leaf, levels, *idx;
 	int i;
 
 	KUNIT_ASSERT_EQ(test, ddw_geometry_init(&geo, 16, 1ULL << 50, 3,
@@ -302,6 +308,8 @@ static void concurrent_levels_test(struct kunit *test)
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, false), 0);
+	idx = kunit_kcalloc(test, leaves, sizeof(*idx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, idx);
 	for (i = 0; i < 2; i++) {
 		r[i].t = t;
 		init_completion(&r[i].go);
@@ -316,13 +324,13 @@ static void concurrent_levels_test(struct kunit *test)
 		put_task_struct(task[i]);
 		KUNIT_EXPECT_EQ(test, r[i].errors, 0);
 	}
-	for (leaf = 0; leaf < ARRAY_SIZE(idx); leaf++) {
+	for (leaf = 0; leaf < leaves; leaf++) {
 		idx[leaf] = leaf * geo.level_entries * 37;
 		KUNIT_EXPECT_NE(test, hw_walk(&geo, t->hw_top, idx[leaf]), 0ULL);
 		KUNIT_EXPECT_NE(test, hw_walk(&geo, t->hw_top, idx[leaf] + 1), 0ULL);
 	}
 	/* Both threads' entries share their levels: no more than one set. */
-	levels = expected_levels(&geo, idx, ARRAY_SIZE(idx));
+	levels = expected_levels(&geo, idx, leaves);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), levels * geo.level_bytes);
 	KUNIT_EXPECT_EQ(test, ddw_levels_live() - live, (long)levels);
 	ddw_table_free_levels(t);
@@ -341,6 +349,7 @@ static struct kunit_suite ddw_table_suite = {
 	.name = "spapr_ddw_tce_table",
 	.test_cases = ddw_table_cases,
 };
+
 kunit_test_suite(ddw_table_suite);
 
 MODULE_LICENSE("GPL");

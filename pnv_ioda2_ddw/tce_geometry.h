@@ -94,7 +94,8 @@ static inline u64 ddw_bytes_for_entries(const struct pnv_ddw_geometry *geo,
 	for (level = 0; level < geo->levels; level++) {
 		u32 shift = ddw_level_index_shift(geo, level) + geo->level_bits;
 
-		bytes += (level ? DIV_ROUND_UP_ULL(n, 1ULL << shift) : 1) *
+		/* Levels at this depth: n / 2^shift, rounded up. */
+		bytes += (level ? (n + (1ULL << shift) - 1) >> shift : 1) *
 			 geo->level_bytes;
 	}
 	return bytes;

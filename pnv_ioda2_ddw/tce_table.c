@@ -268,6 +268,30 @@ int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_get);
 
+/*
+ * Clear entries [@first, @last] below @level at @depth, descending only into
+ * levels that exist: a sparse table's clear costs what it holds, not the
+ * window's size.
+ */
+static void ddw_levels_clear(const struct pnv_ddw_geometry *geo, __be64 *level,
+			     u32 depth, u64 first, u64 last)
+{
+	u64 span_mask = (1ULL << ddw_level_index_shift(geo, depth)) - 1;
+	u64 i, i_last = ddw_level_index(geo, last, depth);
+
+	for (i = ddw_level_index(geo, first, depth); i <= i_last; i++) {
+		u64 slot_last = min(last, first | span_mask);
+		__be64 tce = READ_ONCE(level[i]);
+
+		if (depth + 1 == geo->levels)
+			WRITE_ONCE(level[i], 0);
+		else if (tce)
+			ddw_levels_clear(geo, ddw_indirect_target(tce), depth + 1,
+					 first, slot_last);
+		first = slot_last + 1;
+	}
+}
+
 /**
  * pnv_ddw_tce_clear() - clear a range of TCEs, without invalidating
  * @table: the table
@@ -279,26 +303,11 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_get);
 void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages)
 {
 	const struct pnv_ddw_geometry *geo = &table->geo;
-	u64 end;
 
-	if (idx >= geo->entries)
+	if (idx >= geo->entries || !npages)
 		return;
-	end = idx + min(npages, geo->entries - idx);
-	while (idx < end) {
-		__be64 *slot = ddw_table_slot(table, table->hw_top,
-					      &table->hw_bytes, idx, false);
-		u64 leaf_end;
-
-		/* A missing level: skip every entry it would hold. */
-		leaf_end = round_down(idx, geo->level_entries) +
-			   geo->level_entries;
-		if (!slot) {
-			idx = min(leaf_end, end);
-			continue;
-		}
-		for (; idx < min(leaf_end, end); idx++, slot++)
-			WRITE_ONCE(*slot, 0);
-	}
+	ddw_levels_clear(geo, table->hw_top, 0, idx,
+			 idx + min(npages, geo->entries - idx) - 1);
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_clear);
 

@@ -137,6 +137,27 @@ dkms_refuses() {	# BUILD_EXCLUSIVE keeps DKMS from building for an x86 kernel
 }
 check "dkms-refuses-x86_64" "$OUT/dkms-x86.log" dkms_refuses
 
+# --- KUnit: kunit.py on Debian's linux-source-6.1, both endiannesses -------
+kunit() {	# kunit be|le
+	local log=$OUT/kunit-$1.log
+	bash "$TOP/kunit/run.sh" "$1" >"$log" 2>&1
+	local rc=$?
+	# kunit.py's own summary: suites, failures, the totals.
+	grep -E '^\[[0-9:]+\] (=+ |# |\[FAILED\]|Testing complete|Elapsed time)' "$log" |
+		grep -v '^\[[0-9:]+\] =+$' | sed "s/^/    kunit-$1 /"
+	[ $rc -eq 0 ] || return 1
+	grep -q 'Testing complete. Ran [0-9]* tests: passed: [0-9]*$' "$log" || return 1
+	# Our code must build without a warning in that kernel too.
+	! grep -E 'spapr_ddw_kunit/.*warning' "$log"
+}
+for e in be le; do
+	if kunit $e; then
+		result PASS "kunit-$e ($(sed -n 's/.*Testing complete. Ran \([0-9]*\) tests.*/\1/p' "$OUT/kunit-$e.log") cases)"
+	else
+		result FAIL "kunit-$e" "$OUT/kunit-$e.log"
+	fi
+done
+
 # --- guest ---------------------------------------------------------------
 kmake W=1 modules >/dev/null 2>&1 || die "rebuild failed"
 make -C "$KDIR" M="$TOP/tests/harness/modules" ARCH=powerpc CROSS_COMPILE="$CROSS" \

@@ -266,7 +266,7 @@ static int __init ddw_window_test_init(void)
 			window_case_run(tg, &cases[i], hpa);
 	}
 	pnv_ddw_disown(tg);
-	CHECK(tg->tables[0] != NULL, "the kernel's default window is back");
+	CHECK(tg->tables[0], "the kernel's default window is back");
 out:
 	__free_pages(page, get_order(SZ_64K));
 	iommu_group_put(grp);
