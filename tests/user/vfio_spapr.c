@@ -9,6 +9,7 @@
  *                                  FILE exists (writes FILE.ready first)
  * Exits 0 when every step went as expected.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,31 @@ static void check_owned(int grp, bool owned)
 	      "debugfs: kernel's default window %s", owned ? "removed" : "restored");
 }
 
+/* Does spapr-tce-v2 serve a container now?  Its debugfs says so. */
+static bool ours_serving(void)
+{
+	DIR *d = opendir("/sys/kernel/debug/spapr_ddw/vfio");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && (e = readdir(d)))
+		found |= !strncmp(e->d_name, "container-", 10);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* DDW_EXPECT_BACKEND=spapr-tce-v2|in-tree: check who serves the container. */
+static void check_backend(void)
+{
+	const char *want = getenv("DDW_EXPECT_BACKEND");
+
+	if (!want)
+		return;
+	CHECK(ours_serving() == !strcmp(want, "spapr-tce-v2"),
+	      "the container is served by %s", want);
+}
+
 static int v2_sequence(int grp)
 {
 	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
@@ -53,6 +79,7 @@ static int v2_sequence(int grp)
 	      "CHECK_EXTENSION(VFIO_SPAPR_TCE_v2_IOMMU)");
 	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
 	      "SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU)");
+	check_backend();
 
 	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info) == 0,
 	      "SPAPR_TCE_GET_INFO");

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The uAPI of spapr-tce-v2: the sPAPR TCE ioctls of <linux/vfio.h>,
+ * unchanged.  One table says each ioctl's minimum argsz; the argument is
+ * copied in once; handlers validate, call container.c, answer.
+ */
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include <pnv_ioda2_ddw.h>
+#include "container.h"
+#include "ioctl.h"
+
+union ddw_ioctl_arg {
+	struct vfio_iommu_spapr_tce_info info;
+	struct vfio_iommu_type1_dma_map map;
+	struct vfio_iommu_type1_dma_unmap unmap;
+	struct vfio_iommu_spapr_register_memory reg;
+	struct vfio_iommu_spapr_tce_create create;
+	struct vfio_iommu_spapr_tce_remove remove;
+};
+
+struct ddw_ioctl {
+	unsigned int cmd;
+	size_t min_size;	/* argsz below this: -EINVAL */
+	size_t out_size;	/* bytes copied back, at most argsz */
+	bool needs_groups;
+	long (*handler)(struct ddw_container *c, union ddw_ioctl_arg *arg,
+			size_t argsz);
+};
+
+static long ddw_get_info(struct ddw_container *c, union ddw_ioctl_arg *arg,
+			 size_t argsz)
+{
+	struct vfio_iommu_spapr_tce_info *info = &arg->info;
+	struct pnv_ddw_caps caps;
+
+	pnv_ddw_get_caps(ddw_container_table_group(c), &caps);
+	info->flags = VFIO_IOMMU_SPAPR_INFO_DDW;
+	info->dma32_window_start = caps.tce32_start;
+	info->dma32_window_size = caps.tce32_size;
+	info->ddw.pgsizes = caps.pgsizes;
+	info->ddw.max_dynamic_windows_supported = caps.max_windows;
+	info->ddw.levels = caps.max_levels;
+	return 0;
+}
+
+static long ddw_map_dma(struct ddw_container *c, union ddw_ioctl_arg *arg,
+			size_t argsz)
+{
+	struct vfio_iommu_type1_dma_map *map = &arg->map;
+	enum dma_data_direction dir;
+	long ret;
+
+	switch (map->flags) {
+	case VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE:
+		dir = DMA_BIDIRECTIONAL;
+		break;
+	case VFIO_DMA_MAP_FLAG_READ:
+		dir = DMA_TO_DEVICE;
+		break;
+	case VFIO_DMA_MAP_FLAG_WRITE:
+		dir = DMA_FROM_DEVICE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	ret = ddw_default_window_ensure(c);
+	if (!ret)
+		ret = ddw_map(c, map->iova, map->vaddr, map->size, dir);
+	return ret;
+}
+
+static long ddw_unmap_dma(struct ddw_container *c, union ddw_ioctl_arg *arg,
+			  size_t argsz)
+{
+	long ret;
+
+	if (arg->unmap.flags)
+		return -EINVAL;
+	ret = ddw_default_window_ensure(c);
+	if (!ret)
+		ret = ddw_unmap(c, arg->unmap.iova, arg->unmap.size);
+	return ret;
+}
+
+static long ddw_register(struct ddw_container *c, union ddw_ioctl_arg *arg,
+			 size_t argsz)
+{
+	if (arg->reg.flags)
+		return -EINVAL;
+	return ddw_prereg_add(c, arg->reg.vaddr, arg->reg.size);
+}
+
+static long ddw_unregister(struct ddw_container *c, union ddw_ioctl_arg *arg,
+			   size_t argsz)
+{
+	if (arg->reg.flags)
+		return -EINVAL;
+	return ddw_prereg_remove(c, arg->reg.vaddr, arg->reg.size);
+}
+
+static long ddw_create(struct ddw_container *c, union ddw_ioctl_arg *arg,
+		       size_t argsz)
+{
+	struct vfio_iommu_spapr_tce_create *create = &arg->create;
+	long ret;
+
+	if (create->flags)
+		return -EINVAL;
+	ret = ddw_default_window_ensure(c);
+	if (!ret)
+		ret = ddw_window_create(c, create->page_shift, create->window_size,
+					create->levels, &create->start_addr);
+	return ret;
+}
+
+static long ddw_remove(struct ddw_container *c, union ddw_ioctl_arg *arg,
+		       size_t argsz)
+{
+	if (arg->remove.flags)
+		return -EINVAL;
+	return ddw_window_remove(c, arg->remove.start_addr);
+}
+
+static const struct ddw_ioctl ddw_ioctls[] = {
+	{ VFIO_IOMMU_SPAPR_TCE_GET_INFO,
+	  offsetofend(struct vfio_iommu_spapr_tce_info, dma32_window_size),
+	  sizeof(struct vfio_iommu_spapr_tce_info), true, ddw_get_info },
+	{ VFIO_IOMMU_MAP_DMA, offsetofend(struct vfio_iommu_type1_dma_map, size),
+	  0, true, ddw_map_dma },
+	{ VFIO_IOMMU_UNMAP_DMA, offsetofend(struct vfio_iommu_type1_dma_unmap, size),
+	  0, true, ddw_unmap_dma },
+	{ VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+	  offsetofend(struct vfio_iommu_spapr_register_memory, size),
+	  0, false, ddw_register },
+	{ VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+	  offsetofend(struct vfio_iommu_spapr_register_memory, size),
+	  0, false, ddw_unregister },
+	{ VFIO_IOMMU_SPAPR_TCE_CREATE,
+	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr),
+	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr), true,
+	  ddw_create },
+	{ VFIO_IOMMU_SPAPR_TCE_REMOVE,
+	  offsetofend(struct vfio_iommu_spapr_tce_remove, start_addr),
+	  0, true, ddw_remove },
+};
+
+/**
+ * ddw_ioctl() - one container ioctl
+ * @c: the container
+ * @cmd: the ioctl
+ * @uarg: its argument, starting with argsz and flags
+ *
+ * Return: the handler's answer; -EPERM from another process than the one
+ * that set the container up; -EFAULT; -EINVAL (argsz too small); -ENXIO
+ * (no group yet); -ENOTTY (not an ioctl of this container type).
+ */
+long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg)
+{
+	const struct ddw_ioctl *op = NULL;
+	union ddw_ioctl_arg arg;
+	unsigned int i;
+	u32 argsz;
+	long ret;
+
+	for (i = 0; i < ARRAY_SIZE(ddw_ioctls); i++)
+		if (ddw_ioctls[i].cmd == cmd)
+			op = &ddw_ioctls[i];
+	if (!op)
+		return -ENOTTY;
+	if (c->mm != current->mm)
+		return -EPERM;
+	if (get_user(argsz, (u32 __user *)uarg))
+		return -EFAULT;
+	if (argsz < op->min_size)
+		return -EINVAL;
+	memset(&arg, 0, sizeof(arg));
+	if (copy_from_user(&arg, uarg, op->min_size))
+		return -EFAULT;
+
+	mutex_lock(&c->lock);
+	ret = -ENXIO;
+	if (op->needs_groups && !ddw_container_has_groups(c))
+		goto out_unlock;
+	ret = op->handler(c, &arg, argsz);
+	if (!ret && op->out_size &&
+	    copy_to_user(uarg, &arg, min_t(size_t, argsz, op->out_size)))
+		ret = -EFAULT;
+out_unlock:
+	mutex_unlock(&c->lock);
+	return ret;
+}

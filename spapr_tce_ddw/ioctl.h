@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef _SPAPR_TCE_DDW_IOCTL_H
+#define _SPAPR_TCE_DDW_IOCTL_H
+
+#include <linux/compiler_types.h>
+
+struct ddw_container;
+
+long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg);
+
+#endif /* _SPAPR_TCE_DDW_IOCTL_H */

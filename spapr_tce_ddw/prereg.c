@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Memory pre-registration (v2): userspace pins the memory it will map once,
+ * up front; MAP_DMA then only translates.  The pinning and its locked_vm
+ * charge are the kernel's mm_iommu regions, which KVM also looks up.
+ */
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <asm/mmu_context.h>
+
+#include "container.h"
+
+/* The container's registration holding [@ua, @ua + @size), or NULL. */
+struct ddw_prereg *ddw_prereg_find(struct ddw_container *c, u64 ua, u64 size)
+{
+	struct ddw_prereg *p;
+
+	lockdep_assert_held(&c->lock);
+	list_for_each_entry(p, &c->prereg, node)
+		if (ua >= p->vaddr && size <= p->size &&
+		    ua - p->vaddr <= p->size - size)
+			return p;
+	return NULL;
+}
+
+static struct ddw_prereg *prereg_exact(struct ddw_container *c, u64 vaddr,
+				       u64 size)
+{
+	struct ddw_prereg *p;
+
+	list_for_each_entry(p, &c->prereg, node)
+		if (p->vaddr == vaddr && p->size == size)
+			return p;
+	return NULL;
+}
+
+static bool prereg_overlaps(struct ddw_container *c, u64 vaddr, u64 size)
+{
+	struct ddw_prereg *p;
+
+	list_for_each_entry(p, &c->prereg, node)
+		if (vaddr < p->vaddr + p->size && p->vaddr < vaddr + size)
+			return true;
+	return false;
+}
+
+/**
+ * ddw_prereg_add() - pin and charge [@vaddr, @vaddr + @size)
+ * @c: the container
+ * @vaddr: page aligned
+ * @size: page aligned, not 0
+ *
+ * Return: 0; -EINVAL (unaligned, empty or wrapping); -EBUSY (overlaps a
+ * registration of this container); -ENOMEM (over RLIMIT_MEMLOCK, or out of
+ * memory); -EFAULT (not mapped); with nothing pinned or charged.
+ */
+int ddw_prereg_add(struct ddw_container *c, u64 vaddr, u64 size)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+	struct ddw_prereg *p;
+	long ret;
+
+	lockdep_assert_held(&c->lock);
+	if (!size || !PAGE_ALIGNED(vaddr) || !PAGE_ALIGNED(size) ||
+	    vaddr + size < vaddr)
+		return -EINVAL;
+	if (prereg_overlaps(c, vaddr, size))
+		return -EBUSY;
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	/* Another container of this mm may have registered the same. */
+	mem = mm_iommu_get(c->mm, vaddr, size >> PAGE_SHIFT);
+	if (!mem) {
+		ret = mm_iommu_new(c->mm, vaddr, size >> PAGE_SHIFT, &mem);
+		if (ret)
+			goto out_free;
+	}
+	p->mem = mem;
+	p->vaddr = vaddr;
+	p->size = size;
+	list_add_tail(&p->node, &c->prereg);
+	return 0;
+
+out_free:
+	kfree(p);
+	return ret;
+}
+
+static int prereg_free(struct ddw_container *c, struct ddw_prereg *p)
+{
+	long ret;
+
+	ret = mm_iommu_put(c->mm, p->mem);
+	if (ret)
+		return ret;
+	list_del(&p->node);
+	kfree(p);
+	return 0;
+}
+
+/**
+ * ddw_prereg_remove() - unregister exactly what ddw_prereg_add() registered
+ * @c: the container
+ * @vaddr: as registered
+ * @size: as registered
+ *
+ * Return: 0; -EINVAL (unaligned); -ENOENT (no such registration); -EBUSY
+ * while the container maps any of it: nothing changes, the memory stays
+ * pinned and registered until it is unmapped.
+ */
+int ddw_prereg_remove(struct ddw_container *c, u64 vaddr, u64 size)
+{
+	struct ddw_prereg *p;
+
+	lockdep_assert_held(&c->lock);
+	if (!PAGE_ALIGNED(vaddr) || !PAGE_ALIGNED(size))
+		return -EINVAL;
+	p = prereg_exact(c, vaddr, size);
+	if (!p)
+		return -ENOENT;
+	if (p->mapped)
+		return -EBUSY;
+	return prereg_free(c, p);
+}
+
+/* At release, once every window is gone. */
+void ddw_prereg_remove_all(struct ddw_container *c)
+{
+	struct ddw_prereg *p, *next;
+
+	list_for_each_entry_safe(p, next, &c->prereg, node)
+		WARN_ON_ONCE(p->mapped || prereg_free(c, p));
+}
