@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The sPAPR TCE uAPI, case by case, on one IOMMU group:
+ *   vfio_conformance GROUP spapr-tce-v2|in-tree
+ * Each case drives one ioctl with a good or a bad argument and checks the
+ * errno the backend named on the command line gives; after a failure it
+ * checks that nothing changed (GET_INFO, VmLck, and spapr-tce-v2's debugfs).
+ * Where the two backends differ, the case says why.  Prints one line a
+ * case and "conformance: N passed, N failed".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "common.h"
+
+#define REGION		(16UL << 20)
+#define WINDOW		(1ULL << 30)
+#define PS		16
+/* A case not run on the in-tree backend, for the reason the case gives. */
+#define NOT_RUN		9999
+
+struct fixture {
+	struct vfio_ctx ctx;
+	void *mem;		/* REGION bytes, registered */
+	void *other;		/* REGION bytes, not registered */
+	__u64 win;		/* bus start of a 1 GiB window of 64K pages */
+	struct vfio_iommu_spapr_tce_info info;
+};
+
+static bool ours;
+static int passed, failed;
+
+static long do_map(struct fixture *f, __u32 argsz, __u32 flags, __u64 vaddr,
+		   __u64 iova, __u64 size)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = argsz, .flags = flags, .vaddr = vaddr, .iova = iova, .size = size,
+	};
+
+	return xioctl(f->ctx.container, VFIO_IOMMU_MAP_DMA, &m);
+}
+
+static long do_unmap(struct fixture *f, __u32 flags, __u64 iova, __u64 size)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u), .flags = flags, .iova = iova, .size = size,
+	};
+
+	return xioctl(f->ctx.container, VFIO_IOMMU_UNMAP_DMA, &u);
+}
+
+static long do_reg(struct fixture *f, unsigned long cmd, __u32 flags,
+		   __u64 vaddr, __u64 size)
+{
+	struct vfio_iommu_spapr_register_memory r = {
+		.argsz = sizeof(r), .flags = flags, .vaddr = vaddr, .size = size,
+	};
+
+	return xioctl(f->ctx.container, cmd, &r);
+}
+
+static long do_create(struct fixture *f, __u32 flags, __u32 shift, __u64 size,
+		      __u32 levels, __u64 *start)
+{
+	struct vfio_iommu_spapr_tce_create c = {
+		.argsz = sizeof(c), .flags = flags, .page_shift = shift,
+		.window_size = size, .levels = levels,
+	};
+	long ret = xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &c);
+
+	if (start)
+		*start = c.start_addr;
+	return ret;
+}
+
+static long do_remove(struct fixture *f, __u64 start)
+{
+	struct vfio_iommu_spapr_tce_remove r = { .argsz = sizeof(r), .start_addr = start };
+
+	return xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &r);
+}
+
+static void setup(struct fixture *f, int grp)
+{
+	vfio_open(&f->ctx, grp);
+	CHECK(xioctl(f->ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "setup: SET_IOMMU v2");
+	f->info.argsz = sizeof(f->info);
+	CHECK(xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &f->info) == 0,
+	      "setup: GET_INFO");
+	f->mem = mmap(NULL, REGION, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	f->other = mmap(NULL, REGION, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(f->mem != MAP_FAILED && f->other != MAP_FAILED, "setup: mmap");
+	memset(f->mem, 1, REGION);
+	memset(f->other, 2, REGION);
+	CHECK(do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)f->mem, REGION) == 0,
+	      "setup: REGISTER_MEMORY");
+	CHECK(do_create(f, 0, PS, WINDOW, 1, &f->win) == 0, "setup: TCE_CREATE 1 GiB");
+}
+
+static void teardown(struct fixture *f)
+{
+	vfio_close(&f->ctx);
+	munmap(f->mem, REGION);
+	munmap(f->other, REGION);
+}
+
+/* What a failed call must leave as it was. */
+struct snapshot {
+	struct vfio_iommu_spapr_tce_info info;
+	long vmlck;
+	char state[4096];
+};
+
+/* spapr-tce-v2's view of its containers, read without forking. */
+static void read_states(char *buf, size_t size)
+{
+	DIR *d = opendir("/sys/kernel/debug/spapr_ddw/vfio");
+	struct dirent *e;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	while (d && (e = readdir(d))) {
+		char path[300];
+		FILE *fp;
+
+		if (strncmp(e->d_name, "container-", 10))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/spapr_ddw/vfio/%s/state", e->d_name);
+		fp = fopen(path, "r");
+		if (!fp)
+			continue;
+		used += fread(buf + used, 1, size - 1 - used, fp);
+		fclose(fp);
+	}
+	if (d)
+		closedir(d);
+	buf[used] = '\0';
+}
+
+static void snap(struct fixture *f, struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->info.argsz = sizeof(s->info);
+	xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &s->info);
+	s->vmlck = vm_locked_kb();
+	read_states(s->state, sizeof(s->state));
+}
+
+struct tcase {
+	const char *name;
+	long (*run)(struct fixture *f);
+	void (*prep)(struct fixture *f);	/* before the snapshot */
+	long ours;		/* what spapr-tce-v2 answers */
+	long intree;		/* what the in-tree 6.1 backend answers */
+	const char *why;	/* why they differ */
+};
+
+/* --- the cases: each returns what the ioctl returned ------------------ */
+
+static long get_info_argsz_small(struct fixture *f)
+{
+	struct vfio_iommu_spapr_tce_info i = { .argsz = 8 };
+
+	return xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &i);
+}
+
+static long map_ok_unmap_ok(struct fixture *f)
+{
+	long ret = do_map(f, sizeof(struct vfio_iommu_type1_dma_map),
+			  VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			  (uintptr_t)f->mem, f->win, REGION);
+
+	return ret ? ret : do_unmap(f, 0, f->win, REGION);
+}
+
+static long map_argsz_small(struct fixture *f)
+{
+	return do_map(f, 16, VFIO_DMA_MAP_FLAG_READ, (uintptr_t)f->mem, f->win, REGION);
+}
+
+static long map_unknown_flag(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map),
+		      VFIO_DMA_MAP_FLAG_READ | 0x100, (uintptr_t)f->mem, f->win, REGION);
+}
+
+static long map_no_access(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), 0,
+		      (uintptr_t)f->mem, f->win, REGION);
+}
+
+static long map_unaligned_iova(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		      (uintptr_t)f->mem, f->win + 4096, 1UL << PS);
+}
+
+static long map_unaligned_size(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		      (uintptr_t)f->mem, f->win, (1UL << PS) + 4096);
+}
+
+static long map_outside_windows(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		      (uintptr_t)f->mem, f->win + WINDOW, 1UL << PS);
+}
+
+static long map_past_window_end(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		      (uintptr_t)f->mem, f->win + WINDOW - (1UL << PS), 2UL << PS);
+}
+
+static long map_not_registered(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		      (uintptr_t)f->other, f->win, REGION);
+}
+
+static long map_over_mapping(struct fixture *f)
+{
+	long ret = do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+			  (uintptr_t)f->mem, f->win, REGION);
+
+	if (ret)
+		return 1000 + ret;	/* the first map must work */
+	ret = do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_WRITE,
+		     (uintptr_t)f->mem, f->win, REGION);
+	do_unmap(f, 0, f->win, REGION);
+	return ret;
+}
+
+static long unmap_unknown_flag(struct fixture *f)
+{
+	return do_unmap(f, 0x100, f->win, 1UL << PS);
+}
+
+static long unmap_outside_windows(struct fixture *f)
+{
+	return do_unmap(f, 0, f->win + WINDOW, 1UL << PS);
+}
+
+static long unmap_never_mapped(struct fixture *f)
+{
+	return do_unmap(f, 0, f->win, REGION);
+}
+
+static long register_overlap(struct fixture *f)
+{
+	return do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)f->mem, REGION);
+}
+
+static long register_unaligned(struct fixture *f)
+{
+	return do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)f->other + 4096,
+		      1UL << PS);
+}
+
+static long register_unknown_flag(struct fixture *f)
+{
+	return do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 1, (uintptr_t)f->other, REGION);
+}
+
+static long register_wrapping(struct fixture *f)
+{
+	return do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, ~0ULL << PS, 2UL << PS);
+}
+
+static long unregister_unknown(struct fixture *f)
+{
+	return do_reg(f, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, 0, (uintptr_t)f->other, REGION);
+}
+
+static long unregister_while_mapped(struct fixture *f)
+{
+	long ret = do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+			  (uintptr_t)f->mem, f->win, REGION);
+
+	if (ret)
+		return 1000 + ret;
+	ret = do_reg(f, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, 0, (uintptr_t)f->mem, REGION);
+	do_unmap(f, 0, f->win, REGION);
+	return ret;
+}
+
+/* Frees a window slot, so that creation gets to check its arguments. */
+static void remove_window(struct fixture *f)
+{
+	CHECK(do_remove(f, f->win) == 0, "prep: TCE_REMOVE");
+}
+
+static long create_page_size_not_offered(struct fixture *f)
+{
+	return do_create(f, 0, 13, WINDOW, 1, NULL);
+}
+
+static long create_not_power_of_two(struct fixture *f)
+{
+	return do_create(f, 0, PS, 3ULL << 30, 1, NULL);
+}
+
+static long create_zero_levels(struct fixture *f)
+{
+	return do_create(f, 0, PS, WINDOW, 0, NULL);
+}
+
+static long create_too_many_levels(struct fixture *f)
+{
+	return do_create(f, 0, PS, WINDOW, f->info.ddw.levels + 1, NULL);
+}
+
+static long create_unknown_flag(struct fixture *f)
+{
+	return do_create(f, 1, PS, WINDOW, 1, NULL);
+}
+
+static long create_third_window(struct fixture *f)
+{
+	return do_create(f, 0, PS, WINDOW, 1, NULL);
+}
+
+static long remove_not_a_window(struct fixture *f)
+{
+	return do_remove(f, f->win + (1UL << PS));
+}
+
+static long remove_then_create(struct fixture *f)
+{
+	long ret = do_remove(f, f->win);
+
+	return ret ? ret : do_create(f, 0, PS, WINDOW, 2, &f->win);
+}
+
+static long enable_on_v2(struct fixture *f)
+{
+	return xioctl(f->ctx.container, VFIO_IOMMU_ENABLE, NULL);
+}
+
+static long other_process_maps(struct fixture *f)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(-do_map(f, sizeof(struct vfio_iommu_type1_dma_map),
+			      VFIO_DMA_MAP_FLAG_READ, (uintptr_t)f->mem, f->win, 1UL << PS));
+	waitpid(pid, &status, 0);
+	return -WEXITSTATUS(status);
+}
+
+static long eeh_get_state(struct fixture *f)
+{
+	struct vfio_eeh_pe_op op = { .argsz = sizeof(op), .op = VFIO_EEH_PE_GET_STATE };
+
+	return xioctl(f->ctx.container, VFIO_EEH_PE_OP, &op) < 0 ? -1 : 0;
+}
+
+static const struct tcase cases[] = {
+	{ "get_info_argsz_small", get_info_argsz_small, NULL, -EINVAL, -EINVAL, NULL },
+	{ "map_then_unmap", map_ok_unmap_ok, NULL, 0, 0, NULL },
+	{ "map_argsz_small", map_argsz_small, NULL, -EINVAL, -EINVAL, NULL },
+	{ "map_unknown_flag", map_unknown_flag, NULL, -EINVAL, -EINVAL, NULL },
+	{ "map_no_access", map_no_access, NULL, -EINVAL, -EINVAL, NULL },
+	{ "map_unaligned_iova", map_unaligned_iova, NULL, -EINVAL, 1,
+	  "in-tree answers 1, which no ioctl should, to an IOVA not aligned to the IOMMU page" },
+	{ "map_unaligned_size", map_unaligned_size, NULL, -EINVAL, -EINVAL, NULL },
+	{ "map_outside_windows", map_outside_windows, NULL, -ENXIO, -ENXIO, NULL },
+	{ "map_past_window_end", map_past_window_end, NULL, -ENXIO, NOT_RUN,
+	  "in-tree checks only the first page of a range: it writes TCEs past the end of "
+	  "its table (the testbed's kernel WARNs, then panics): not run there" },
+	{ "map_not_registered", map_not_registered, NULL, -EFAULT, -EINVAL,
+	  "memory not pre-registered: -EFAULT (ours), -EINVAL (in-tree)" },
+	{ "map_over_mapping", map_over_mapping, NULL, -EBUSY, 0,
+	  "in-tree silently replaces a mapping; ours refuses, nothing changes" },
+	{ "unmap_unknown_flag", unmap_unknown_flag, NULL, -EINVAL, -EINVAL, NULL },
+	{ "unmap_outside_windows", unmap_outside_windows, NULL, -ENXIO, -ENXIO, NULL },
+	{ "unmap_never_mapped", unmap_never_mapped, NULL, 0, 0, NULL },
+	{ "register_overlap", register_overlap, NULL, -EBUSY, -EBUSY, NULL },
+	{ "register_unaligned", register_unaligned, NULL, -EINVAL, -EINVAL, NULL },
+	{ "register_unknown_flag", register_unknown_flag, NULL, -EINVAL, -EINVAL, NULL },
+	{ "register_wrapping", register_wrapping, NULL, -EINVAL, -EINVAL, NULL },
+	{ "unregister_unknown", unregister_unknown, NULL, -ENOENT, -ENOENT, NULL },
+	{ "unregister_while_mapped", unregister_while_mapped, NULL, -EBUSY, NOT_RUN,
+	  "in-tree 6.1 returns 0, forgets the region, leaves it pinned and charged, "
+	  "and the kernel WARNs in destroy_context at exit: not run there" },
+	{ "create_page_size_not_offered", create_page_size_not_offered, remove_window, -EINVAL, -EINVAL, NULL },
+	{ "create_not_power_of_two", create_not_power_of_two, remove_window, -EINVAL, -EINVAL, NULL },
+	{ "create_zero_levels", create_zero_levels, remove_window, -EINVAL, -EINVAL, NULL },
+	{ "create_too_many_levels", create_too_many_levels, remove_window, -EINVAL, -EINVAL, NULL },
+	{ "create_unknown_flag", create_unknown_flag, remove_window, -EINVAL, -EINVAL, NULL },
+	{ "create_third_window", create_third_window, NULL, -ENOSPC, -ENOSPC, NULL },
+	{ "remove_not_a_window", remove_not_a_window, NULL, -EINVAL, 0,
+	  "in-tree removes the window holding the address; ours wants its start" },
+	{ "remove_then_create_2_levels", remove_then_create, NULL, 0, 0, NULL },
+	{ "enable_is_v1_only", enable_on_v2, NULL, -ENOTTY, -ENOTTY, NULL },
+	{ "other_process_maps", other_process_maps, NULL, -EPERM, -EPERM, NULL },
+	{ "eeh_get_state", eeh_get_state, NULL, 0, 0, NULL },
+};
+
+static void run_case(const struct tcase *t, int grp)
+{
+	long want = ours ? t->ours : t->intree;
+	struct snapshot before, after;
+	struct fixture f;
+	bool same = true;
+	long got;
+
+	if (want == NOT_RUN) {
+		printf("ok %s: not run -- differs: %s\n", t->name, t->why);
+		passed++;
+		return;
+	}
+	setup(&f, grp);
+	if (t->prep)
+		t->prep(&f);
+	snap(&f, &before);
+	got = t->run(&f);
+	if (got < 0 && want < 0) {
+		snap(&f, &after);
+		same = !memcmp(&before.info, &after.info, sizeof(before.info)) &&
+		       before.vmlck == after.vmlck && !strcmp(before.state, after.state);
+	}
+	if (got == want && same) {
+		passed++;
+		printf("ok %s: %ld%s%s\n", t->name, got, t->why ? " -- differs: " : "",
+		       t->why ? t->why : "");
+	} else {
+		failed++;
+		printf("FAILED %s: got %ld, want %ld%s\n", t->name, got, want,
+		       same ? "" : " (a failed call changed the container)");
+	}
+	teardown(&f);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc != 3 || (strcmp(argv[2], "spapr-tce-v2") && strcmp(argv[2], "in-tree"))) {
+		fprintf(stderr, "usage: vfio_conformance GROUP spapr-tce-v2|in-tree\n");
+		return 2;
+	}
+	ours = !strcmp(argv[2], "spapr-tce-v2");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if ((!getenv("DDW_CASE") || strstr(getenv("DDW_CASE"), cases[i].name)))
+			run_case(&cases[i], atoi(argv[1]));
+	printf("conformance: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
