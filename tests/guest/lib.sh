@@ -18,10 +18,14 @@ kernel_warnings() {
 fail() { echo "$*"; exit 1; }
 skip() { echo "$*"; exit 77; }
 
-# The system's NVMe controller (first PCI device of class 0x010802).
+# The system's NVMe controllers (PCI class 0x010802): nvme_bdf prints the
+# first, the one whose disk the host filled; nvme_bdf 2 the second.
 nvme_bdf() {
+	n=0
 	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/class")" = 0x010802 ] && { basename "$d"; return 0; }
+		[ "$(cat "$d/class")" = 0x010802 ] || continue
+		n=$((n + 1))
+		[ $n -eq "${1:-1}" ] && { basename "$d"; return 0; }
 	done
 	return 1
 }
@@ -50,10 +54,13 @@ kmsg_allow() {
 # succeeds iff DRIVER ends up bound.
 bind_driver() {
 	d=/sys/bus/pci/devices/$1
+	keep=$(cat "$d/driver_override")
 	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
 	echo "$2" >"$d/driver_override"
 	echo "$1" >/sys/bus/pci/drivers_probe 2>/dev/null
-	echo >"$d/driver_override"
+	# Back to what init set: no driver binds the device by itself.
+	[ "$keep" = "(null)" ] && keep=
+	echo "$keep" >"$d/driver_override"
 	[ "$(basename "$(readlink "$d/driver")")" = "$2" ]
 }
 
@@ -76,9 +83,12 @@ nvme_md5() {
 	modprobe nvme || return 1
 	bind_driver "$bdf" nvme || return 1
 	i=0
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do
+	while [ $i -lt 100 ]; do
+		ns=$(ls /sys/bus/pci/devices/$bdf/nvme/nvme*/ 2>/dev/null | grep -m1 '^nvme[0-9]*n1$')
+		[ -n "$ns" ] && [ -b "/dev/$ns" ] && break
 		sleep 0.1
 		i=$((i + 1))
 	done
-	dd if=/dev/nvme0n1 bs=1M count=4 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1
+	[ -n "$ns" ] || return 1
+	dd if="/dev/$ns" bs=1M count=4 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1
 }

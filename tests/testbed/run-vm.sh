@@ -26,8 +26,11 @@ done
 mkdir -p "$WORK"
 log=${log:-$WORK/$machine-$plan.log}
 disk=$WORK/$machine-$plan-nvme.img
-rm -f "$disk"
+disk2=$WORK/$machine-$plan-nvme2.img
+rm -f "$disk" "$disk2"
 truncate -s 64M "$disk"
+# A second NVMe, on another PHB: another PE, for several groups per container.
+truncate -s 16M "$disk2"
 # Data the guest must read back through the kernel's nvme driver.
 head -c 4M /dev/urandom | dd of="$disk" conv=notrunc status=none
 disk_md5=$(head -c 4M "$disk" | md5sum | cut -d' ' -f1)
@@ -41,6 +44,8 @@ timeout -k 10 "$timeout" qemu-system-ppc64 -M "$machine" -m 2G \
 	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine ddw.disk_md5=$disk_md5 ${DDW_VERBOSE:+ddw.verbose=1}" \
 	-drive "file=$disk,if=none,id=nvme0,format=raw" \
 	-device "nvme,bus=pcie.0,drive=nvme0,serial=SPAPRDDW0001" \
+	-drive "file=$disk2,if=none,id=nvme1,format=raw" \
+	-device "nvme,bus=pcie.1,drive=nvme1,serial=SPAPRDDW0002" \
 	</dev/null >"$log" 2>&1
 rc=$?
 secs=$(($(date +%s) - start))

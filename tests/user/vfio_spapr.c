@@ -7,16 +7,26 @@
  *                                  the result: "v1: 0" or "v1: -errno"
  *   vfio_spapr hold GROUP FILE     hold the group in a v2 container until
  *                                  FILE exists (writes FILE.ready first)
+ *   vfio_spapr hold-mapped GROUP FILE   the same with memory registered, a
+ *                                  window made and mapped (to be killed)
+ *   vfio_spapr two-groups G1 G2    one container, two groups: G2 joins after
+ *                                  a window exists and gets it too
+ *   vfio_spapr memlock GROUP       without CAP_IPC_LOCK, RLIMIT_MEMLOCK 1 MiB:
+ *                                  what would exceed it is refused, uncharged
  * Exits 0 when every step went as expected.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
@@ -153,7 +163,124 @@ static int v1(int grp)
 	return 0;
 }
 
-static int hold(int grp, const char *file)
+/* Register REGION_SIZE bytes and map them in a new 1 GiB window. */
+static __u64 map_region(struct vfio_ctx *ctx)
+{
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	void *mem;
+
+	mem = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "mmap");
+	memset(mem, 0x5a, REGION_SIZE);
+	reg.vaddr = (uintptr_t)mem;
+	reg.size = REGION_SIZE;
+	CHECK(xioctl(ctx->container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
+	      "REGISTER_MEMORY");
+	create.page_shift = __builtin_ctzl(sysconf(_SC_PAGESIZE));
+	create.window_size = WINDOW_SIZE;
+	create.levels = 2;
+	CHECK(xioctl(ctx->container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create) == 0,
+	      "TCE_CREATE 1 GiB, 2 levels");
+	map.vaddr = reg.vaddr;
+	map.size = REGION_SIZE;
+	map.iova = create.start_addr;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	CHECK(xioctl(ctx->container, VFIO_IOMMU_MAP_DMA, &map) == 0, "MAP_DMA");
+	return create.start_addr;
+}
+
+static int two_groups(int g1, int g2)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_ctx ctx;
+	char path[64], line[64];
+	__u64 start;
+	int fd2;
+
+	vfio_open(&ctx, g1);
+	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU) with group %d", g1);
+	start = map_region(&ctx);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", g2);
+	fd2 = open(path, O_RDWR);
+	CHECK(fd2 >= 0 && xioctl(fd2, VFIO_GROUP_GET_STATUS, &status) == 0 &&
+	      (status.flags & VFIO_GROUP_FLAGS_VIABLE), "group %d is viable", g2);
+	CHECK(xioctl(fd2, VFIO_GROUP_SET_CONTAINER, &ctx.container) == 0,
+	      "group %d joins the container", g2);
+	snprintf(line, sizeof(line), "  window 1: bus 0x%llx ", (unsigned long long)start);
+	CHECK(pe_has_line(g1, line) && pe_has_line(g2, line),
+	      "debugfs: the window is programmed in both PEs");
+	CHECK(pe_has_line(g2, "  owner: external"), "debugfs: group %d's PE owned", g2);
+	close(fd2);
+	CHECK(!pe_has_line(g2, "  window 1:") && pe_has_line(g2, "  owner: kernel") &&
+	      pe_has_line(g1, line), "group %d left: its PE is the kernel's, group %d keeps the window",
+	      g2, g1);
+	vfio_close(&ctx);
+	check_owned(g1, false);
+	return 0;
+}
+
+static int set_capability(int cap, bool on)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	if (on)
+		data[cap / 32].effective |= 1U << (cap % 32);
+	else
+		data[cap / 32].effective &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+static int memlock(int grp)
+{
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+	struct vfio_iommu_spapr_tce_remove remove = { .argsz = sizeof(remove) };
+	struct rlimit lim = { 1UL << 20, 1UL << 20 };
+	struct vfio_ctx ctx;
+	long locked;
+	void *mem;
+
+	vfio_open(&ctx, grp);
+	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "SET_IOMMU v2");
+	/* The default window would be made first, and charged: drop it. */
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove) == 0,
+	      "TCE_REMOVE of the default window");
+	CHECK(set_capability(CAP_IPC_LOCK, false) == 0 && setrlimit(RLIMIT_MEMLOCK, &lim) == 0,
+	      "CAP_IPC_LOCK dropped, RLIMIT_MEMLOCK 1 MiB");
+	locked = vm_locked_kb();
+	mem = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "mmap");
+	memset(mem, 1, REGION_SIZE);
+	reg.vaddr = (uintptr_t)mem;
+	reg.size = REGION_SIZE;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == -ENOMEM,
+	      "REGISTER_MEMORY of 16 MiB over the limit: -ENOMEM");
+	CHECK(vm_locked_kb() == locked, "VmLck unchanged: %ld kB", vm_locked_kb());
+	create.page_shift = 12;
+	create.window_size = WINDOW_SIZE;
+	create.levels = 1;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create) == -ENOMEM,
+	      "TCE_CREATE whose table (2 MiB, and its shadow) is over the limit: -ENOMEM");
+	CHECK(vm_locked_kb() == locked, "VmLck unchanged: %ld kB", vm_locked_kb());
+	create.page_shift = 16;
+	create.window_size = 1ULL << 28;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create) == 0,
+	      "TCE_CREATE of a small window within the limit");
+	CHECK(vm_locked_kb() > locked, "VmLck charged for it: %ld kB", vm_locked_kb());
+	vfio_close(&ctx);
+	CHECK(vm_locked_kb() == 0, "VmLck 0 after close");
+	CHECK(set_capability(CAP_IPC_LOCK, true) == 0, "CAP_IPC_LOCK back");
+	return 0;
+}
+
+static int hold(int grp, const char *file, bool mapped)
 {
 	char ready[256];
 	struct stat st;
@@ -163,6 +290,8 @@ static int hold(int grp, const char *file)
 	vfio_open(&ctx, grp);
 	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
 	      "SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU)");
+	if (mapped)
+		map_region(&ctx);
 	snprintf(ready, sizeof(ready), "%s.ready", file);
 	f = fopen(ready, "w");
 	CHECK(f != NULL, "create %s", ready);
@@ -181,7 +310,13 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "v1"))
 		return v1(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "hold"))
-		return hold(atoi(argv[2]), argv[3]);
-	fprintf(stderr, "usage: vfio_spapr v2-sequence|v1 GROUP | hold GROUP FILE\n");
+		return hold(atoi(argv[2]), argv[3], false);
+	if (argc == 4 && !strcmp(argv[1], "hold-mapped"))
+		return hold(atoi(argv[2]), argv[3], true);
+	if (argc == 4 && !strcmp(argv[1], "two-groups"))
+		return two_groups(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "memlock"))
+		return memlock(atoi(argv[2]));
+	fprintf(stderr, "usage: vfio_spapr v2-sequence|v1|memlock GROUP | hold|hold-mapped GROUP FILE | two-groups G1 G2\n");
 	return 2;
 }
