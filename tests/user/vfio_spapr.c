@@ -13,6 +13,9 @@
  *                                  a window exists and gets it too
  *   vfio_spapr memlock GROUP       without CAP_IPC_LOCK, RLIMIT_MEMLOCK 1 MiB:
  *                                  what would exceed it is refused, uncharged
+ *   vfio_spapr qemu-sequence GROUP what QEMU 7.2's hw/vfio (spapr.c, common.c)
+ *                                  does for a pseries guest with DDW
+ *   vfio_spapr dpdk-sequence GROUP what DPDK's EAL (eal_vfio.c, sPAPR) does
  * Exits 0 when every step went as expected.
  */
 #include <dirent.h>
@@ -280,6 +283,169 @@ static int memlock(int grp)
 	return 0;
 }
 
+/*
+ * QEMU's level guess (vfio_spapr_create_window()): as few levels as a
+ * system page plus 8 allocator orders per level allow, more on failure.
+ */
+static long qemu_create_window(int container, __u64 size, __u32 shift, __u64 *start)
+{
+	struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+	unsigned int host_shift = __builtin_ctzl(sysconf(_SC_PAGESIZE));
+	unsigned int bits_total, bits_per_level, max_levels;
+	long ret = -EINVAL;
+
+	create.window_size = size;
+	create.page_shift = shift;
+	bits_total = __builtin_ctzll((size >> shift) * sizeof(__u64));
+	bits_per_level = host_shift + 8;
+	create.levels = (bits_total + bits_per_level - 1) / bits_per_level;
+	max_levels = (64 - shift) / host_shift;
+	for (; create.levels <= max_levels; create.levels++) {
+		ret = xioctl(container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
+		if (!ret)
+			break;
+	}
+	note("TCE_CREATE %llu MiB of %u KiB pages: levels %u, start 0x%llx: %ld",
+	     (unsigned long long)size >> 20, 1U << (shift - 10), create.levels,
+	     (unsigned long long)create.start_addr, ret);
+	*start = create.start_addr;
+	return ret;
+}
+
+/* Guest RAM and a pseries guest's two DMA windows, as QEMU drives them. */
+static int qemu_sequence(int grp)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_remove remove = { .argsz = sizeof(remove) };
+	const __u64 ram = 64UL << 20;
+	unsigned int ram_shift = __builtin_ctzl(sysconf(_SC_PAGESIZE));
+	__u64 start32, start64, off;
+	struct vfio_ctx ctx;
+	long locked0;
+	void *mem;
+
+	locked0 = vm_locked_kb();
+	vfio_open(&ctx, grp);
+	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "vfio_connect_container: SET_IOMMU(v2)");
+	check_backend();
+	mem = mmap(NULL, ram, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "guest RAM: mmap 64 MiB");
+	memset(mem, 0, ram);
+	reg.vaddr = (uintptr_t)mem;
+	reg.size = ram;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
+	      "vfio_prereg_listener_region_add: REGISTER_MEMORY");
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info) == 0 &&
+	      (info.flags & VFIO_IOMMU_SPAPR_INFO_DDW), "GET_INFO: DDW offered");
+	remove.start_addr = info.dma32_window_start;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove) == 0,
+	      "the default window (4K pages) removed");
+	/* The guest's default window: 1 GiB of 4K TCEs at bus 0. */
+	CHECK(qemu_create_window(ctx.container, 1ULL << 30, 12, &start32) == 0 && start32 == 0,
+	      "vfio_spapr_create_window: the guest's 32-bit window at 0");
+	/* The guest asks for a DDW over its RAM, in RAM-backing pages. */
+	CHECK(qemu_create_window(ctx.container, ram, ram_shift, &start64) == 0 &&
+	      start64 == 1ULL << 59, "vfio_spapr_create_window: the DDW at 1 << 59");
+	/* H_PUT_TCE: one MAP_DMA a guest TCE, each window. */
+	for (off = 0; off < ram; off += 1UL << ram_shift) {
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map), .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)mem + off, .iova = start64 + off, .size = 1UL << ram_shift,
+		};
+
+		if (xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map))
+			break;
+	}
+	CHECK(off == ram, "vfio_iommu_map_notify: the guest's RAM mapped in the DDW, TCE by TCE");
+	for (off = 0; off < 16; off++) {
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map), .flags = VFIO_DMA_MAP_FLAG_READ,
+			.vaddr = (uintptr_t)mem + (off << 12), .iova = start32 + (off << 12),
+			.size = 4096,
+		};
+
+		if (xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map))
+			break;
+	}
+	CHECK(off == 16, "vfio_iommu_map_notify: 4K TCEs in the 32-bit window");
+	/* Guest reset: unmap, windows removed, RAM unregistered. */
+	for (off = 0; off < ram; off += 1UL << ram_shift) {
+		struct vfio_iommu_type1_dma_unmap unmap = {
+			.argsz = sizeof(unmap), .iova = start64 + off, .size = 1UL << ram_shift,
+		};
+
+		if (xioctl(ctx.container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+			break;
+	}
+	CHECK(off == ram, "UNMAP_DMA TCE by TCE");
+	remove.start_addr = start64;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove) == 0, "the DDW removed");
+	remove.start_addr = start32;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove) == 0,
+	      "the 32-bit window removed, its TCEs with it");
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &reg) == 0,
+	      "vfio_prereg_listener_region_del: UNREGISTER_MEMORY");
+	vfio_close(&ctx);
+	CHECK(vm_locked_kb() == locked0, "VmLck back to %ld kB", locked0);
+	check_owned(grp, false);
+	return 0;
+}
+
+/* DPDK's EAL on sPAPR: one window from 0, one level, memsegs mapped VA-less. */
+static int dpdk_sequence(int grp)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_remove remove = { .argsz = sizeof(remove) };
+	struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	const __u64 seg = 32UL << 20;
+	struct vfio_ctx ctx;
+	long locked0;
+	void *mem;
+
+	locked0 = vm_locked_kb();
+	vfio_open(&ctx, grp);
+	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "vfio_set_iommu_type: SET_IOMMU(v2)");
+	check_backend();
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info) == 0,
+	      "vfio_spapr_dma_mem_map: GET_INFO");
+	remove.start_addr = info.dma32_window_start;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove) == 0,
+	      "vfio_spapr_create_dma_window: the default window removed");
+	create.window_size = 1ULL << 30;	/* rte_align64pow2(the highest IOVA) */
+	create.page_shift = __builtin_ctzl(sysconf(_SC_PAGESIZE));	/* the memseg page size */
+	create.levels = 1;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create) == 0 &&
+	      create.start_addr == 0, "TCE_CREATE 1 GiB, 1 level, at 0 as EAL requires");
+	mem = mmap(NULL, seg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "a memseg: mmap 32 MiB");
+	memset(mem, 0, seg);
+	reg.vaddr = (uintptr_t)mem;
+	reg.size = seg;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
+	      "vfio_spapr_dma_do_map: REGISTER_MEMORY");
+	map.vaddr = reg.vaddr;
+	map.iova = 0x10000000;		/* IOVA as PA: inside the window */
+	map.size = seg;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map) == 0, "vfio_spapr_dma_do_map: MAP_DMA");
+	unmap.iova = map.iova;
+	unmap.size = seg;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_UNMAP_DMA, &unmap) == 0,
+	      "vfio_spapr_dma_do_map (unmap): UNMAP_DMA");
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &reg) == 0,
+	      "UNREGISTER_MEMORY");
+	vfio_close(&ctx);
+	CHECK(vm_locked_kb() == locked0, "VmLck back to %ld kB", locked0);
+	check_owned(grp, false);
+	return 0;
+}
+
 static int hold(int grp, const char *file, bool mapped)
 {
 	char ready[256];
@@ -317,6 +483,10 @@ int main(int argc, char **argv)
 		return two_groups(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "memlock"))
 		return memlock(atoi(argv[2]));
-	fprintf(stderr, "usage: vfio_spapr v2-sequence|v1|memlock GROUP | hold|hold-mapped GROUP FILE | two-groups G1 G2\n");
+	if (argc == 3 && !strcmp(argv[1], "qemu-sequence"))
+		return qemu_sequence(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "dpdk-sequence"))
+		return dpdk_sequence(atoi(argv[2]));
+	fprintf(stderr, "usage: vfio_spapr v2-sequence|v1|memlock|qemu-sequence|dpdk-sequence GROUP | hold|hold-mapped GROUP FILE | two-groups G1 G2\n");
 	return 2;
 }
