@@ -33,16 +33,17 @@ static const struct geo_row geo_rows[] = {
 	{ "window_below_512_pages", 16, 24, 1, -EINVAL },
 	{ "zero_levels", 16, 30, 0, -EINVAL },
 	{ "six_levels", 16, 30, 6, -EINVAL },
-	{ "cover_exactly_59", 20, 59, 3, 0, 13, 59, 0 },
-	{ "cover_60_refused", 21, 60, 3, -EINVAL },
+	{ "cover_exactly_54", 12, 54, 3, 0, 14, 54, 0 },
+	{ "cover_55_refused", 16, 55, 3, -EINVAL },
+	{ "window_up_to_bit_59_refused", 20, 59, 3, -EINVAL },
 	{ "smallest_window_5_levels_cover_61", 16, 25, 5, -EINVAL },
-	{ "1G_pages_4_levels_cover_66", 30, 59, 4, -EINVAL },
+	{ "5_levels_of_4K_cover_57", 12, 30, 5, -EINVAL },
+	{ "4K_4_levels", 12, 48, 4, 0, 9, 48, 0 },
 	{ "4K_1_level_level_too_big", 12, 40, 1, -E2BIG },
+	{ "4K_1_level_54_level_too_big", 12, 54, 1, -E2BIG },
 	{ "4K_2_levels_largest_level", 12, 54, 2, 0, 21, 54, 0 },
-	{ "4K_2_levels_level_too_big", 12, 56, 2, -E2BIG },
-	{ "4K_3_levels", 12, 54, 3, 0, 14, 54, 0 },
-	{ "4K_5_levels", 12, 57, 5, 0, 9, 57, 0 },
-	{ "64K_3_levels_largest", 16, 55, 3, 0, 13, 55, 0 },
+	{ "64K_3_levels_cover_55", 16, 54, 3, -EINVAL },
+	{ "64K_3_levels_52", 16, 52, 3, 0, 12, 52, 0 },
 };
 
 static void geo_row_desc(const struct geo_row *row, char *desc)
@@ -76,7 +77,7 @@ static void geometry_row_test(struct kunit *test)
 /* Every page size the PHBs offer x every level count x a spread of windows. */
 static const u32 product_page_shifts[] = { 12, 16, 21, 24, 28, 30 };
 static const s32 product_window_deltas[] = { 8, 9, 10, 16, 20, 24, 28 };
-static const u32 product_window_abs[] = { 35, 43, 51, 57, 59, 60, 63 };
+static const u32 product_window_abs[] = { 35, 43, 51, 53, 55, 57, 63 };
 #define N_PS	ARRAY_SIZE(product_page_shifts)
 #define N_WIN	(ARRAY_SIZE(product_window_deltas) + ARRAY_SIZE(product_window_abs))
 #define N_PRODUCT	(N_PS * IODA2_MAX_LEVELS * N_WIN)
@@ -172,8 +173,6 @@ static const struct index_row index_rows[] = {
 	{ "3_levels_first_leaf_last", 16, 40, 3, 0x1ff, { 0, 0, 0x1ff } },
 	{ "3_levels_next_leaf", 16, 40, 3, 0x200, { 0, 1, 0 } },
 	{ "4_levels_9_bits", 12, 48, 4, 0x123456789ULL, { 0x24, 0xd1, 0xb3, 0x189 } },
-	{ "5_levels_9_bits", 12, 57, 5, 0x1fedcba98765ULL,
-	  { 0x1fe, 0x1b9, 0xea, 0xc3, 0x165 } },
 };
 
 static void index_row_desc(const struct index_row *row, char *desc)

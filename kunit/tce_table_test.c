@@ -87,9 +87,9 @@ static const struct engine_row engine_rows[] = {
 	{ "3_levels_sparse", 16, 40, 3, 0, 262143, 64 },
 	{ "3_levels_leaf_edges", 16, 40, 3, 511, 1, 3 },
 	{ "4_levels_sparse", 12, 48, 4, 7, 0x10000001ULL, 40 },
-	{ "5_levels_far_apart", 12, 57, 5, 1, 0x1000000001ULL, 16 },
+	{ "4_levels_far_apart", 12, 48, 4, 1, 0x100000001ULL, 15 },
 	{ "16M_pages_2_levels", 24, 48, 2, 0, 777, 100 },
-	{ "256M_pages_3_levels", 28, 55, 3, 2, 12345, 50 },
+	{ "256M_pages_2_levels", 28, 50, 2, 2, 12345, 50 },
 };
 
 static void engine_row_desc(const struct engine_row *row, char *desc)

@@ -26,10 +26,12 @@
 /* The TVE's "number of levels" field holds 0..4 */
 #define IODA2_MAX_LEVELS		5
 /*
- * Bus address bit 59 selects the PE's second window, so a table must not
- * index it: the hardware would read bit 59 into the top-level index.
+ * The largest bus range a table may index, in address bits: the platform's
+ * allocator refuses 55 and more, and QEMU's sPAPR code describes DMA address
+ * bits from 55 up as reserved in the existing hardware.  (Bit 59 selects the
+ * PE's second window; a table indexing it would be walked wrongly.)
  */
-#define IODA2_MAX_COVER_SHIFT		59
+#define IODA2_MAX_COVER_SHIFT		54
 
 static inline u32 ddw_entries_shift(u32 window_shift, u32 page_shift)
 {
