@@ -1,0 +1,24 @@
+# Real device DMA through spapr-tce-v2's dynamic windows: a userspace NVMe
+# driver identifies the controller and writes then reads back 8 MiB, for
+# 1, 2 and 3 table levels; the kernel's nvme driver then reads the disk and
+# finds the same data, and the host's data before it untouched.
+. /tests/lib.sh
+grp=$(nvme_to_vfio) || exit 1
+bdf=$(nvme_bdf)
+modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
+shift=16
+for levels in 1 2 3; do
+	out=$(DDW_PATTERN_OUT=/tmp/pattern.bin /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 \
+		"$shift" "$levels" 8 2>&1)
+	rc=$?
+	echo "$out" | grep -E '^(ok|FAILED|  )' | grep -v 'DMA memory for' | sed "s/^/levels $levels: /"
+	[ $rc -eq 0 ] || fail "levels $levels: the NVMe did not work through the window"
+done
+rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
+md5=$(nvme_md5) || fail "nvme cannot read after"
+[ "$md5" = "$DDW_DISK_MD5" ] || fail "the host's data was overwritten ($md5)"
+ns=$(ls /sys/bus/pci/devices/$bdf/nvme/nvme*/ | grep -m1 '^nvme[0-9]*n1$')
+disk=$(dd if=/dev/$ns bs=1M skip=16 count=8 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+want=$(md5sum </tmp/pattern.bin | cut -d' ' -f1)
+[ "$disk" = "$want" ] || fail "the kernel's nvme reads $disk at 16 MiB, we wrote $want"
+echo "the kernel's nvme driver reads the pattern written through the DDW: md5 $disk"
