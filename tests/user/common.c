@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -37,6 +38,32 @@ void note(const char *fmt, ...)
 	printf("\n");
 	va_end(ap);
 	fflush(stdout);
+}
+
+void container_states(char *buf, size_t size)
+{
+	DIR *d = opendir("/sys/kernel/debug/spapr_ddw/vfio");
+	struct dirent *e;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	while (d && (e = readdir(d))) {
+		char path[300];
+		FILE *fp;
+
+		if (strncmp(e->d_name, "container-", 10))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/spapr_ddw/vfio/%s/state",
+			 e->d_name);
+		fp = fopen(path, "r");
+		if (!fp)
+			continue;
+		used += fread(buf + used, 1, size - 1 - used, fp);
+		fclose(fp);
+	}
+	if (d)
+		closedir(d);
+	buf[used] = '\0';
 }
 
 long vm_locked_kb(void)

@@ -13,6 +13,9 @@ void check_or_die(bool ok, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* spapr-tce-v2's debugfs state of every container, into @buf. */
+void container_states(char *buf, size_t size);
+
 /* VmLck of this process, in KiB. */
 long vm_locked_kb(void);
 /* The block of /sys/kernel/debug/spapr_ddw/pes for IOMMU group @grp. */

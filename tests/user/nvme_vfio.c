@@ -320,6 +320,12 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 
+	if (getenv("DDW_SHOW_STATE")) {
+		static char state[4096];
+
+		container_states(state, sizeof(state));
+		printf("container state (spapr-tce-v2 debugfs):\n%s", state);
+	}
 	wr32(0x14, 0);					/* disable before unmapping */
 	close(dev);
 	vfio_close(&ctx);

@@ -8,7 +8,6 @@
  * Where the two backends differ, the case says why.  Prints one line a
  * case and "conformance: N passed, N failed".
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -121,39 +120,13 @@ struct snapshot {
 	char state[4096];
 };
 
-/* spapr-tce-v2's view of its containers, read without forking. */
-static void read_states(char *buf, size_t size)
-{
-	DIR *d = opendir("/sys/kernel/debug/spapr_ddw/vfio");
-	struct dirent *e;
-	size_t used = 0;
-
-	buf[0] = '\0';
-	while (d && (e = readdir(d))) {
-		char path[300];
-		FILE *fp;
-
-		if (strncmp(e->d_name, "container-", 10))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/debug/spapr_ddw/vfio/%s/state", e->d_name);
-		fp = fopen(path, "r");
-		if (!fp)
-			continue;
-		used += fread(buf + used, 1, size - 1 - used, fp);
-		fclose(fp);
-	}
-	if (d)
-		closedir(d);
-	buf[used] = '\0';
-}
-
 static void snap(struct fixture *f, struct snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->info.argsz = sizeof(s->info);
 	xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &s->info);
 	s->vmlck = vm_locked_kb();
-	read_states(s->state, sizeof(s->state));
+	container_states(s->state, sizeof(s->state));
 }
 
 struct tcase {
