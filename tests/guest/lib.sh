@@ -92,3 +92,16 @@ nvme_md5() {
 	[ -n "$ns" ] || return 1
 	dd if="/dev/$ns" bs=1M count=4 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1
 }
+
+# app_sequence qemu|dpdk: that application's sPAPR sequence, step for step,
+# on spapr-tce-v2; the NVMe then works with nvme again.
+app_sequence() {
+	grp=$(nvme_to_vfio) || exit 1
+	modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
+	DDW_EXPECT_BACKEND=spapr-tce-v2 /tests/bin/vfio_spapr "$1-sequence" "$grp" ||
+		fail "$1 sequence failed"
+	ls /sys/kernel/debug/spapr_ddw/vfio | grep -q container- && fail "container left in debugfs"
+	rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
+	md5=$(nvme_md5) || fail "nvme cannot read after"
+	[ "$md5" = "$DDW_DISK_MD5" ] || fail "nvme read $md5, host wrote $DDW_DISK_MD5"
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
@@ -136,6 +137,22 @@ void vfio_open(struct vfio_ctx *ctx, int group_id)
 	      (status.flags & VFIO_GROUP_FLAGS_VIABLE), "group %d is viable", group_id);
 	CHECK(xioctl(ctx->group, VFIO_GROUP_SET_CONTAINER, &ctx->container) == 0,
 	      "VFIO_GROUP_SET_CONTAINER");
+}
+
+void vfio_open_v2(struct vfio_ctx *ctx, int group_id, const char *what)
+{
+	vfio_open(ctx, group_id);
+	CHECK(xioctl(ctx->container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "%s: SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU)", what);
+}
+
+void *anon_mem(size_t size, int fill)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	CHECK(p != MAP_FAILED, "mmap %zu KiB", size >> 10);
+	memset(p, fill, size);
+	return p;
 }
 
 void vfio_close(struct vfio_ctx *ctx)

@@ -28,9 +28,14 @@ struct vfio_ctx {
 	int group;
 };
 
+/* Anonymous memory of @size bytes, every byte @fill (touched: mapped in). */
+void *anon_mem(size_t size, int fill);
+
 /* Open the container and the group and put the group in the container. */
 void vfio_open(struct vfio_ctx *ctx, int group_id);
 void vfio_close(struct vfio_ctx *ctx);
+/* vfio_open() and SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU); @what names the step. */
+void vfio_open_v2(struct vfio_ctx *ctx, int group_id, const char *what);
 /* An ioctl returning -errno instead of -1. */
 long xioctl(int fd, unsigned long req, void *arg);
 

@@ -90,17 +90,12 @@ static long do_remove(struct fixture *f, __u64 start)
 
 static void setup(struct fixture *f, int grp)
 {
-	vfio_open(&f->ctx, grp);
-	CHECK(xioctl(f->ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
-	      "setup: SET_IOMMU v2");
+	vfio_open_v2(&f->ctx, grp, "setup");
 	f->info.argsz = sizeof(f->info);
 	CHECK(xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &f->info) == 0,
 	      "setup: GET_INFO");
-	f->mem = mmap(NULL, REGION, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	f->other = mmap(NULL, REGION, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(f->mem != MAP_FAILED && f->other != MAP_FAILED, "setup: mmap");
-	memset(f->mem, 1, REGION);
-	memset(f->other, 2, REGION);
+	f->mem = anon_mem(REGION, 1);
+	f->other = anon_mem(REGION, 2);
 	CHECK(do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)f->mem, REGION) == 0,
 	      "setup: REGISTER_MEMORY");
 	CHECK(do_create(f, 0, PS, WINDOW, 1, &f->win) == 0, "setup: TCE_CREATE 1 GiB");

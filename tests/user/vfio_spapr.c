@@ -174,9 +174,7 @@ static __u64 map_region(struct vfio_ctx *ctx)
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	void *mem;
 
-	mem = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(mem != MAP_FAILED, "mmap");
-	memset(mem, 0x5a, REGION_SIZE);
+	mem = anon_mem(REGION_SIZE, 0x5a);
 	reg.vaddr = (uintptr_t)mem;
 	reg.size = REGION_SIZE;
 	CHECK(xioctl(ctx->container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
@@ -202,9 +200,7 @@ static int two_groups(int g1, int g2)
 	__u64 start;
 	int fd2;
 
-	vfio_open(&ctx, g1);
-	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
-	      "SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU) with group %d", g1);
+	vfio_open_v2(&ctx, g1, "setup");
 	start = map_region(&ctx);
 	snprintf(path, sizeof(path), "/dev/vfio/%d", g2);
 	fd2 = open(path, O_RDWR);
@@ -249,18 +245,14 @@ static int memlock(int grp)
 	long locked;
 	void *mem;
 
-	vfio_open(&ctx, grp);
-	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
-	      "SET_IOMMU v2");
+	vfio_open_v2(&ctx, grp, "setup");
 	/* The default window would be made first, and charged: drop it. */
 	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &remove) == 0,
 	      "TCE_REMOVE of the default window");
 	CHECK(set_capability(CAP_IPC_LOCK, false) == 0 && setrlimit(RLIMIT_MEMLOCK, &lim) == 0,
 	      "CAP_IPC_LOCK dropped, RLIMIT_MEMLOCK 1 MiB");
 	locked = vm_locked_kb();
-	mem = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(mem != MAP_FAILED, "mmap");
-	memset(mem, 1, REGION_SIZE);
+	mem = anon_mem(REGION_SIZE, 1);
 	reg.vaddr = (uintptr_t)mem;
 	reg.size = REGION_SIZE;
 	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == -ENOMEM,
@@ -326,13 +318,9 @@ static int qemu_sequence(int grp)
 	void *mem;
 
 	locked0 = vm_locked_kb();
-	vfio_open(&ctx, grp);
-	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
-	      "vfio_connect_container: SET_IOMMU(v2)");
+	vfio_open_v2(&ctx, grp, "vfio_connect_container");
 	check_backend();
-	mem = mmap(NULL, ram, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(mem != MAP_FAILED, "guest RAM: mmap 64 MiB");
-	memset(mem, 0, ram);
+	mem = anon_mem(ram, 0);
 	reg.vaddr = (uintptr_t)mem;
 	reg.size = ram;
 	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
@@ -408,9 +396,7 @@ static int dpdk_sequence(int grp)
 	void *mem;
 
 	locked0 = vm_locked_kb();
-	vfio_open(&ctx, grp);
-	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
-	      "vfio_set_iommu_type: SET_IOMMU(v2)");
+	vfio_open_v2(&ctx, grp, "vfio_set_iommu_type");
 	check_backend();
 	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info) == 0,
 	      "vfio_spapr_dma_mem_map: GET_INFO");
@@ -422,9 +408,7 @@ static int dpdk_sequence(int grp)
 	create.levels = 1;
 	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create) == 0 &&
 	      create.start_addr == 0, "TCE_CREATE 1 GiB, 1 level, at 0 as EAL requires");
-	mem = mmap(NULL, seg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(mem != MAP_FAILED, "a memseg: mmap 32 MiB");
-	memset(mem, 0, seg);
+	mem = anon_mem(seg, 0);
 	reg.vaddr = (uintptr_t)mem;
 	reg.size = seg;
 	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
@@ -453,9 +437,7 @@ static int hold(int grp, const char *file, bool mapped)
 	struct vfio_ctx ctx;
 	FILE *f;
 
-	vfio_open(&ctx, grp);
-	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
-	      "SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU)");
+	vfio_open_v2(&ctx, grp, "setup");
 	if (mapped)
 		map_region(&ctx);
 	snprintf(ready, sizeof(ready), "%s.ready", file);
