@@ -4,7 +4,7 @@
  * windows of spapr-tce-v2:
  *   nvme_vfio BDF SERIAL PAGE_SHIFT LEVELS MIB
  * Sets up a v2 container, a dynamic window of IOMMU pages of 2^PAGE_SHIFT
- * in a table of LEVELS levels, puts the admin and I/O queues and the data
+ * in a table of LEVELS levels (PAGE_SHIFT 0: the default 32-bit window), puts the admin and I/O queues and the data
  * buffers in memory mapped there, identifies the controller (model "QEMU
  * NVMe Ctrl", serial SERIAL), writes MIB MiB of a seeded pattern to the
  * namespace at 16 MiB, reads it back into other buffers and compares byte
@@ -236,14 +236,24 @@ int main(int argc, char **argv)
 	prereg.vaddr = (uintptr_t)dma;
 	prereg.size = dma_size;
 	CHECK(!xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &prereg), "REGISTER_MEMORY");
-	create.page_shift = page_shift;
-	create.window_size = 1ULL << 32;
-	while (create.window_size < dma_size)
-		create.window_size <<= 1;
-	create.levels = levels;
-	st = xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
-	CHECK(!st, "TCE_CREATE %llu GiB window of %u KiB pages, %u levels: %d",
-	      (unsigned long long)create.window_size >> 30, 1U << (page_shift - 10), levels, st);
+	if (page_shift) {
+		create.page_shift = page_shift;
+		create.window_size = 1ULL << 32;
+		while (create.window_size < dma_size)
+			create.window_size <<= 1;
+		create.levels = levels;
+		st = xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
+		CHECK(!st, "TCE_CREATE %llu GiB window of %u KiB pages, %u levels: %d",
+		      (unsigned long long)create.window_size >> 30, 1U << (page_shift - 10),
+		      levels, st);
+	} else {
+		struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+
+		CHECK(!xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info),
+		      "the default window: 0x%x bytes at 0x%x", info.dma32_window_size,
+		      info.dma32_window_start);
+		create.start_addr = info.dma32_window_start;
+	}
 	dma_iova = create.start_addr + (1ULL << 24);	/* not at the window's start */
 	map.vaddr = prereg.vaddr;
 	map.size = dma_size;
