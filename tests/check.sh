@@ -188,6 +188,12 @@ vm() {	# vm MACHINE PLAN TIMEOUT: a VM run, its counts added to ours
 }
 vm powernv8 check 600
 vm powernv9 check 600
+# The pattern the userspace NVMe driver wrote through our windows, read
+# from the disk image by the host: DMA reached the device for real.
+for m in powernv8 powernv9; do
+	check "$m: disk image holds the pattern written through the DDW" "$OUT/pattern-$m.log" \
+		python3 "$TOP/tests/testbed/check-pattern.py" "$WORK/$m-check-nvme.img" 8
+done
 
 # The harness itself: a module that fails to load, one that WARNs and a test
 # that hangs must each fail their run.
