@@ -4,7 +4,8 @@
  * windows of spapr-tce-v2:
  *   nvme_vfio BDF SERIAL PAGE_SHIFT LEVELS MIB
  * Sets up a v2 container, a dynamic window of IOMMU pages of 2^PAGE_SHIFT
- * in a table of LEVELS levels (PAGE_SHIFT 0: the default 32-bit window), puts the admin and I/O queues and the data
+ * in a table of LEVELS levels (PAGE_SHIFT 0: the default 32-bit window;
+ * DDW_HUGE=1 backs the memory with hugepages of 2^PAGE_SHIFT), puts the admin and I/O queues and the data
  * buffers in memory mapped there, identifies the controller (model "QEMU
  * NVMe Ctrl", serial SERIAL), writes MIB MiB of a seeded pattern to the
  * namespace at 16 MiB, reads it back into other buffers and compares byte
@@ -235,7 +236,9 @@ int main(int argc, char **argv)
 	/* The window: the queues, identify data, buffers and PRP lists. */
 	dma_size = 2 * (mib << 20) + (4UL << 20) + 4 * (1UL << (page_shift ? page_shift : 16));
 	dma_size = (dma_size + (1UL << page_shift) - 1) & ~((1UL << page_shift) - 1);
-	dma = mmap(NULL, dma_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* DDW_HUGE=1: memory from hugepages, as large as the IOMMU page. */
+	dma = mmap(NULL, dma_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		   (getenv("DDW_HUGE") ? MAP_HUGETLB : 0), -1, 0);
 	CHECK(dma != MAP_FAILED, "mmap %lu MiB", (unsigned long)(dma_size >> 20));
 	memset(dma, 0, dma_size);
 	prereg.vaddr = (uintptr_t)dma;
@@ -243,8 +246,10 @@ int main(int argc, char **argv)
 	CHECK(!xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &prereg), "REGISTER_MEMORY");
 	if (page_shift) {
 		create.page_shift = page_shift;
+		/* At least 4 GiB and 512 pages (the smallest TVE table). */
 		create.window_size = 1ULL << 32;
-		while (create.window_size < dma_size)
+		while (create.window_size < dma_size ||
+		       create.window_size < 512ULL << page_shift)
 			create.window_size <<= 1;
 		create.levels = levels;
 		st = xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
