@@ -4,6 +4,7 @@
  * unchanged.  One table says each ioctl's minimum argsz; the argument is
  * copied in once; handlers validate, call container.c, answer.
  */
+#include <linux/bug.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 
@@ -27,6 +28,8 @@ struct ddw_ioctl {
 	bool needs_groups;
 	long (*handler)(struct ddw_container *c, union ddw_ioctl_arg *arg,
 			size_t argsz);
+	/* Takes back what the handler did, when its answer cannot be copied out. */
+	void (*undo)(struct ddw_container *c, union ddw_ioctl_arg *arg);
 };
 
 static long ddw_get_info(struct ddw_container *c, union ddw_ioctl_arg *arg,
@@ -115,6 +118,11 @@ static long ddw_create(struct ddw_container *c, union ddw_ioctl_arg *arg,
 	return ret;
 }
 
+static void ddw_create_undo(struct ddw_container *c, union ddw_ioctl_arg *arg)
+{
+	WARN_ON_ONCE(ddw_window_remove(c, arg->create.start_addr));
+}
+
 static long ddw_remove(struct ddw_container *c, union ddw_ioctl_arg *arg,
 		       size_t argsz)
 {
@@ -126,24 +134,24 @@ static long ddw_remove(struct ddw_container *c, union ddw_ioctl_arg *arg,
 static const struct ddw_ioctl ddw_ioctls[] = {
 	{ VFIO_IOMMU_SPAPR_TCE_GET_INFO,
 	  offsetofend(struct vfio_iommu_spapr_tce_info, dma32_window_size),
-	  sizeof(struct vfio_iommu_spapr_tce_info), true, ddw_get_info },
+	  sizeof(struct vfio_iommu_spapr_tce_info), true, ddw_get_info, NULL },
 	{ VFIO_IOMMU_MAP_DMA, offsetofend(struct vfio_iommu_type1_dma_map, size),
-	  0, true, ddw_map_dma },
+	  0, true, ddw_map_dma, NULL },
 	{ VFIO_IOMMU_UNMAP_DMA, offsetofend(struct vfio_iommu_type1_dma_unmap, size),
-	  0, true, ddw_unmap_dma },
+	  0, true, ddw_unmap_dma, NULL },
 	{ VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
 	  offsetofend(struct vfio_iommu_spapr_register_memory, size),
-	  0, false, ddw_register },
+	  0, false, ddw_register, NULL },
 	{ VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
 	  offsetofend(struct vfio_iommu_spapr_register_memory, size),
-	  0, false, ddw_unregister },
+	  0, false, ddw_unregister, NULL },
 	{ VFIO_IOMMU_SPAPR_TCE_CREATE,
 	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr),
 	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr), true,
-	  ddw_create },
+	  ddw_create, ddw_create_undo },
 	{ VFIO_IOMMU_SPAPR_TCE_REMOVE,
 	  offsetofend(struct vfio_iommu_spapr_tce_remove, start_addr),
-	  0, true, ddw_remove },
+	  0, true, ddw_remove, NULL },
 };
 
 /**
@@ -185,8 +193,12 @@ long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg)
 		goto out_unlock;
 	ret = op->handler(c, &arg, argsz);
 	if (!ret && op->out_size &&
-	    copy_to_user(uarg, &arg, min_t(size_t, argsz, op->out_size)))
+	    copy_to_user(uarg, &arg, min_t(size_t, argsz, op->out_size))) {
+		/* A failed ioctl leaves the container as it was. */
+		if (op->undo)
+			op->undo(c, &arg);
 		ret = -EFAULT;
+	}
 out_unlock:
 	mutex_unlock(&c->lock);
 	return ret;

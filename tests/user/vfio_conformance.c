@@ -300,6 +300,27 @@ static long create_third_window(struct fixture *f)
 	return do_create(f, 0, PS, WINDOW, 1, NULL);
 }
 
+/* The answer cannot be written back: the window must not stay. */
+static long create_answer_unwritable(struct fixture *f)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct vfio_iommu_spapr_tce_create *c;
+	long ret;
+
+	c = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED)
+		return 1000;
+	memset(c, 0, sizeof(*c));
+	c->argsz = sizeof(*c);
+	c->page_shift = PS;
+	c->window_size = WINDOW;
+	c->levels = 1;
+	mprotect(c, page, PROT_READ);
+	ret = xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, c);
+	munmap(c, page);
+	return ret;
+}
+
 static long remove_not_a_window(struct fixture *f)
 {
 	return do_remove(f, f->win + (1UL << PS));
@@ -370,6 +391,8 @@ static const struct tcase cases[] = {
 	{ "create_too_many_levels", create_too_many_levels, remove_window, -EINVAL, -EINVAL, NULL },
 	{ "create_unknown_flag", create_unknown_flag, remove_window, -EINVAL, -EINVAL, NULL },
 	{ "create_third_window", create_third_window, NULL, -ENOSPC, -ENOSPC, NULL },
+	{ "create_answer_unwritable", create_answer_unwritable, remove_window, -EFAULT, NOT_RUN,
+	  "in-tree keeps the window it made when it cannot write the answer: not run there" },
 	{ "remove_not_a_window", remove_not_a_window, NULL, -EINVAL, 0,
 	  "in-tree removes the window holding the address; ours wants its start" },
 	{ "remove_then_create_2_levels", remove_then_create, NULL, 0, 0, NULL },
