@@ -266,6 +266,7 @@ static void bad_input_test(struct kunit *test)
 struct race {
 	struct pnv_ddw_table *t;
 	struct completion go;
+	struct completion done;
 	u64 parity;
 	int errors;
 };
@@ -285,6 +286,7 @@ static int race_thread(void *data)
 			r->errors++;
 		cond_resched();
 	}
+	complete(&r->done);
 	return 0;
 }
 
@@ -313,13 +315,19 @@ static void concurrent_levels_test(struct kunit *test)
 	for (i = 0; i < 2; i++) {
 		r[i].t = t;
 		init_completion(&r[i].go);
+		init_completion(&r[i].done);
 		task[i] = kthread_run(race_thread, &r[i], "ddw_race_%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task[i]));
 		get_task_struct(task[i]);
 	}
 	complete_all(&r[0].go);
 	complete_all(&r[1].go);
+	/*
+	 * kthread_stop() alone would not do: a thread not yet running when
+	 * it is called never runs its function.
+	 */
 	for (i = 0; i < 2; i++) {
+		wait_for_completion(&r[i].done);
 		kthread_stop(task[i]);
 		put_task_struct(task[i]);
 		KUNIT_EXPECT_EQ(test, r[i].errors, 0);
