@@ -12,6 +12,7 @@
 #include <pnv_ioda2_ddw.h>
 #include "iommu_glue.h"
 #include "pe_info.h"
+#include "window.h"
 
 /* Root of everything spapr-ddw shows in debugfs; set once at load. */
 static struct dentry *ddw_debugfs;
@@ -39,6 +40,7 @@ static int __init pnv_ioda2_ddw_init(void)
 
 	ddw_debugfs = debugfs_create_dir("spapr_ddw", NULL);
 	pe_info_debugfs_init(ddw_debugfs);
+	ddw_window_debugfs_init(ddw_debugfs);
 	ret = ddw_glue_init(ddw_debugfs);
 	if (ret)
 		goto out_debugfs;

@@ -6,9 +6,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/iommu.h>
 #include <linux/kref.h>
 #include <linux/pci.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <asm/iommu.h>
 
@@ -16,13 +18,18 @@
 #include "pe_owner.h"
 #include "tce_geometry.h"
 #include "tce_table.h"
+#include "window.h"
 
 /* Bus address of a PE's second window: bit 59 selects TVE #1 (IODA2/3). */
 #define IODA2_WINDOW1_BUS_BASE	BIT_ULL(59)
 
+/* Tables made and not yet freed: what a leak test reads in debugfs. */
+static atomic_long_t tables_live = ATOMIC_LONG_INIT(0);
+
 static void ddw_it_free(struct iommu_table *tbl)
 {
 	ddw_table_free_levels(to_ddw_table(tbl));
+	atomic_long_dec(&tables_live);
 }
 
 static int ddw_it_xchg_no_kill(struct iommu_table *tbl, long index,
@@ -144,6 +151,7 @@ struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group
 	table->tbl.it_allocated_size = geo.max_table_bytes;
 	INIT_LIST_HEAD_RCU(&table->tbl.it_group_list);
 	kref_init(&table->tbl.it_kref);
+	atomic_long_inc(&tables_live);
 	return table;
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_table_create);
@@ -273,3 +281,16 @@ void pnv_ddw_disown(struct iommu_table_group *table_group)
 		ddw_pe_disown(pe);
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_disown);
+
+static int tce_tables_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "tables_live: %ld\nlevels_live: %ld\n",
+		   atomic_long_read(&tables_live), ddw_levels_live());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(tce_tables);
+
+void ddw_window_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("tce_tables", 0400, dir, NULL, &tce_tables_fops);
+}
