@@ -231,23 +231,30 @@ void ddw_ioda2_tce_kill(struct iommu_table *tbl, unsigned long index,
  */
 struct ddw_pe *ddw_pe_get(struct iommu_table_group *table_group)
 {
-	struct ddw_pe *pe, *new;
+	struct ddw_pe *pe;
 	int ret;
 
 	pe = ddw_pe_find(table_group);
-	if (!pe) {
-		new = kzalloc(sizeof(*new), GFP_KERNEL);
-		if (!new)
-			return ERR_PTR(-ENOMEM);
-		new->table_group = table_group;
-		mutex_init(&new->lock);
-		spin_lock(&pe_list_lock);
-		list_add_tail(&new->node, &pe_list);
-		spin_unlock(&pe_list_lock);
-		pe = new;
+	if (pe) {
+		ret = ddw_pe_interpose(table_group);
+		return ret ? ERR_PTR(ret) : pe;
 	}
+	pe = kzalloc(sizeof(*pe), GFP_KERNEL);
+	if (!pe)
+		return ERR_PTR(-ENOMEM);
+	pe->table_group = table_group;
+	mutex_init(&pe->lock);
+	/* Listed only once its ops go through us: ddw_pe_find() users rely on it. */
 	ret = ddw_pe_interpose(table_group);
-	return ret ? ERR_PTR(ret) : pe;
+	if (ret) {
+		mutex_destroy(&pe->lock);
+		kfree(pe);
+		return ERR_PTR(ret);
+	}
+	spin_lock(&pe_list_lock);
+	list_add_tail(&pe->node, &pe_list);
+	spin_unlock(&pe_list_lock);
+	return pe;
 }
 
 void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group)
