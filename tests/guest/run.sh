@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs the tests of one plan (/tests/plans/NAME, one test name a line; the
-# test is /tests/t/NAME.sh).  A test exits 0 (pass), 77 (skip, its last
+# test is /tests/t/NAME.sh; a "# timeout: SECONDS" line in it raises its
+# time limit from the default 300 s).  A test exits 0 (pass), 77 (skip, its last
 # output line says why) or anything else (fail).  It also fails if the
 # kernel logged anything at warning level or above while it ran.  Each test
 # prints one result line; a failing one is followed by its output, indented.
@@ -20,13 +21,15 @@ for t in $(grep -v '^#' "$plan"); do
 	log=/tmp/$t.log
 	export KMSG_ALLOW=/tmp/$t.allow
 	: >"$KMSG_ALLOW"
+	limit=$(sed -n 's/^# timeout: \([0-9]*\)$/\1/p' "/tests/t/$t.sh")
+	limit=${DDW_TEST_TIMEOUT:-${limit:-300}}
 	if [ -n "$DDW_VERBOSE" ]; then
 		# Live on the console too, for whoever debugs a hang.
-		{ timeout "${DDW_TEST_TIMEOUT:-300}" sh "/tests/t/$t.sh" 2>&1; echo $? >/tmp/rc; } |
+		{ timeout "$limit" sh "/tests/t/$t.sh" 2>&1; echo $? >/tmp/rc; } |
 			tee "$log" | sed "s/^/    $t: /" >/dev/console
 		rc=$(cat /tmp/rc)
 	else
-		timeout "${DDW_TEST_TIMEOUT:-300}" sh "/tests/t/$t.sh" >"$log" 2>&1
+		timeout "$limit" sh "/tests/t/$t.sh" >"$log" 2>&1
 		rc=$?
 	fi
 	kernel_warnings >"$log.kmsg"

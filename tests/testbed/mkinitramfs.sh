@@ -2,19 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Pack the guest's initramfs:
-#   mkinitramfs.sh OUT.cpio.gz [DIR=DEST ...]
+#   mkinitramfs.sh [-n] OUT.cpio.gz [DIR=DEST ...]
 # with busybox, the Debian modules the tests need (and their dependencies),
 # our modules from the tree's build under /lib/modules/$KVER/extra, the guest
 # test scripts under /tests, and each DIR copied to DEST in the image.
+# -n: the image of the nested pseries guest instead: busybox, the nvme
+# driver and tests/guest/nested/init, nothing of ours.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 load_kernel
 
+nested=
+[ "$1" = -n ] && { nested=1; shift; }
 out=$1
 shift
 
 # Debian modules the tests load; dependencies come from modules.dep.
 WANT="vfio vfio_iommu_spapr_tce vfio_spapr_eeh vfio-pci vfio-pci-core nvme nvme-core"
+[ -n "$nested" ] && WANT="nvme nvme-core"
 
 root=$(mktemp -d "$WORK/initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
@@ -36,12 +41,15 @@ done
 for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -e "$KMODS/$f" ] && cp "$KMODS/$f" "$root/lib/modules/$KVER/"
 done
-cp "$TOP"/pnv_ioda2_ddw/pnv_ioda2_ddw.ko "$TOP"/spapr_tce_ddw/spapr_tce_ddw.ko \
-	"$root/lib/modules/$KVER/extra/"
+if [ -n "$nested" ]; then
+	cp "$TOP/tests/guest/nested/init" "$root/init"
+else
+	cp "$TOP"/pnv_ioda2_ddw/pnv_ioda2_ddw.ko "$TOP"/spapr_tce_ddw/spapr_tce_ddw.ko \
+		"$root/lib/modules/$KVER/extra/"
+	cp -r "$TOP/tests/guest/." "$root/tests/"
+	mv "$root/tests/init" "$root/init"
+fi
 depmod -b "$root" "$KVER"
-
-cp -r "$TOP/tests/guest/." "$root/tests/"
-mv "$root/tests/init" "$root/init"
 chmod +x "$root/init"
 for spec in "$@"; do
 	mkdir -p "$root/${spec#*=}"

@@ -166,6 +166,75 @@ fetch_busybox() {
 	log "busybox-static $ver"
 }
 
+# Debian's ppc64el QEMU for the nested guest (the seed's scenario: a pseries
+# guest asking the host for a DDW): qemu-system-ppc64, the shared libraries
+# it needs (the closure of its library dependencies, checked against every
+# ELF's NEEDED entries) and the pseries firmware, staged in $CACHE/nested/root.
+lib_closure() {
+	local seen=" " queue=$1 next p d
+	while [ -n "$queue" ]; do
+		next=
+		for p in $queue; do
+			case "$seen" in *" $p "*) continue ;; esac
+			seen="$seen$p "
+			for d in $(apt-cache show "$p:ppc64el" 2>/dev/null |
+				   sed -n '1,/^$/s/^\(Pre-\)\{0,1\}Depends: //p' | tr ',' '\n' |
+				   sed 's/|.*//; s/(.*//; s/:any//; s/ //g'); do
+				case "$d" in lib*|zlib1g) next="$next $d" ;; esac
+			done
+		done
+		queue=$next
+	done
+	echo $seen
+}
+
+needed() {
+	"${CROSS}readelf" -d "$1" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'
+}
+
+fetch_nested_qemu() {
+	local ver dl ex root todo next f s p seen=" " pkgs
+	ver=$(candidate qemu-system-ppc:ppc64el)
+	[ -n "$ver" ] || die "qemu-system-ppc:ppc64el not found in the package index"
+	[ "$(cat "$CACHE/nested/version" 2>/dev/null)" = "$ver" ] && return 0
+	apt_update
+	dl=$CACHE/downloads/nested-qemu
+	rm -rf "$dl"
+	mkdir -p "$dl"
+	pkgs=$(lib_closure qemu-system-ppc)
+	# shellcheck disable=SC2046
+	(cd "$dl" && apt-get download -qq $(for p in $pkgs; do echo "$p:ppc64el"; done) \
+		qemu-system-data) >"$dl/download.log" 2>&1 ||
+		die "could not download qemu-system-ppc:ppc64el $ver and its libraries (see $dl/download.log)"
+	ex=$dl/extract
+	for f in "$dl"/*.deb; do dpkg-deb -x "$f" "$ex"; done
+	root=$CACHE/nested/root.tmp
+	rm -rf "$root"
+	mkdir -p "$root/usr/bin" "$root/lib/powerpc64le-linux-gnu" "$root/lib64" "$root/usr/share/qemu"
+	cp "$ex/usr/bin/qemu-system-ppc64" "$root/usr/bin/"
+	cp "$ex/usr/share/qemu/vof.bin" "$ex/usr/share/qemu/slof.bin" "$root/usr/share/qemu/"
+	todo=$ex/usr/bin/qemu-system-ppc64
+	while [ -n "$todo" ]; do
+		next=
+		for f in $todo; do
+			for s in $(needed "$f"); do
+				case "$seen" in *" $s "*) continue ;; esac
+				seen="$seen$s "
+				p=$(find "$ex/lib" "$ex/usr/lib" -name "$s" | head -n 1)
+				[ -n "$p" ] || die "nested QEMU: no package of the closure provides $s"
+				cp -L "$p" "$root/lib/powerpc64le-linux-gnu/$s"
+				next="$next $p"
+			done
+		done
+		todo=$next
+	done
+	cp "$ex/lib/powerpc64le-linux-gnu/ld64.so.2" "$root/lib64/ld64.so.2"
+	rm -rf "$CACHE/nested/root" "$ex"
+	mv "$root" "$CACHE/nested/root"
+	echo "$ver" >"$CACHE/nested/version"
+	log "nested QEMU: qemu-system-ppc $ver, $(echo "$seen" | wc -w) libraries"
+}
+
 # checkpatch.pl and the data it reads, from Debian's kernel source package.
 extract_checkpatch() {
 	local d=$CACHE/checkpatch
@@ -181,6 +250,7 @@ install_host_pkgs
 ensure_ppc64el
 fetch_kernel
 fetch_busybox
+fetch_nested_qemu
 fetch_x86_headers
 extract_checkpatch
 load_kernel

@@ -22,6 +22,21 @@ long vm_locked_kb(void);
 char *pe_report(int grp);
 bool pe_has_line(int grp, const char *prefix);
 
+/*
+ * Word @i of the seeded pattern the tests write to the disk (little-endian
+ * on it); tests/testbed/check-pattern.py computes the same.
+ */
+#define PATTERN_SEED 0x5eedULL
+static inline uint64_t pattern_word(uint64_t i)
+{
+	uint64_t x = i + PATTERN_SEED;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
 struct vfio_ctx {
 	int group_id;
 	int container;

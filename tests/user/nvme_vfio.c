@@ -164,14 +164,6 @@ static void controller_enable(struct queue *admin)
 	      rd32(0x1c));
 }
 
-static uint64_t pattern(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static int rw(struct queue *io, int write, uint8_t *buf, uint64_t lba, uint32_t nlb,
 	      uint64_t *prp_list)
 {
@@ -314,7 +306,7 @@ int main(int argc, char **argv)
 	rbuf = dma_alloc(mib << 20);
 	prp_list = (uint64_t *)dma_alloc(NVME_PAGE);
 	for (i = 0; i < (mib << 20) / 8; i++) {
-		((uint64_t *)wbuf)[i] = pattern(i + 0x5eed);
+		((uint64_t *)wbuf)[i] = pattern_word(i);
 		sum += ((uint64_t *)wbuf)[i];
 	}
 	for (i = 0; i < (mib << 20); i += XFER)
