@@ -105,3 +105,74 @@ app_sequence() {
 	md5=$(nvme_md5) || fail "nvme cannot read after"
 	[ "$md5" = "$DDW_DISK_MD5" ] || fail "nvme read $md5, host wrote $DDW_DISK_MD5"
 }
+
+# The seed's scenario, run by nested-ddw and the demo.  Where the nested
+# guest writes its pattern (passed to tests/guest/nested/init):
+NESTED_PATTERN_AT_MIB=32
+NESTED_PATTERN_MIB=8
+# The nested guest's RAM and the most it might hotplug: the guest sizes its
+# DDW for the latter, so QEMU asks for a 256 GiB window of 64K pages, a
+# table large enough (32 MiB) that QEMU's guess gives it two levels.
+NESTED_RAM=512M
+NESTED_MAXMEM=128G
+
+# run_nested_guest BDF: Debian's QEMU (TCG) boots a pseries guest with the
+# same Debian kernel and BDF assigned with vfio-pci; the container is
+# whichever backend takes it.  When the guest says it is done, the state of
+# every spapr-tce-v2 container goes to /tmp/nested.state, then the guest
+# powers off.  Leaves the console in /tmp/nested.log, NESTED_RC (QEMU's
+# exit status) and NESTED_SECS (QEMU start to the guest done).
+run_nested_guest() {
+	log=/tmp/nested.log
+	rm -f /tmp/nested.in /tmp/nested.state
+	: >"$log.raw"
+	mkfifo /tmp/nested.in
+	# Read-write: opening does not wait for a reader; QEMU's stdin stays open.
+	exec 3<>/tmp/nested.in
+	# TCG on a POWER8 CPU: the Spectre mitigations TCG cannot emulate are
+	# off rather than warned about.  VOF, not SLOF: boots in seconds.
+	start=$(date +%s)
+	LD_LIBRARY_PATH=/lib/powerpc64le-linux-gnu /usr/bin/qemu-system-ppc64 \
+		-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-large-decr=off \
+		-cpu POWER8 -smp 1 -m "$NESTED_RAM,slots=1,maxmem=$NESTED_MAXMEM" -accel tcg,tb-size=256 \
+		-nodefaults -display none -monitor none -serial stdio -no-reboot \
+		-kernel /nested/vmlinux -initrd /nested/initramfs.cpio.gz \
+		-append "console=hvc0 quiet panic=-1 ddw.disk_md5=$DDW_DISK_MD5 ddw.pattern=$NESTED_PATTERN_AT_MIB:$NESTED_PATTERN_MIB" \
+		-device "vfio-pci,host=$1" <&3 >"$log.raw" 2>&1 &
+	qpid=$!
+	deadline=$((start + 780))
+	while kill -0 $qpid 2>/dev/null && ! grep -q '^nested: done' "$log.raw"; do
+		[ "$(date +%s)" -lt $deadline ] || { kill $qpid; break; }
+		sleep 1
+	done
+	NESTED_SECS=$(($(date +%s) - start))
+	cat /sys/kernel/debug/spapr_ddw/vfio/container-*/state >/tmp/nested.state 2>/dev/null
+	echo go >&3
+	wait $qpid
+	NESTED_RC=$?
+	exec 3>&-
+	tr -d '\r' <"$log.raw" >"$log"
+}
+
+# A byte count for people: 274877906944 -> "256 GiB" (exact units only).
+human_bytes() {
+	v=$1
+	for u in B KiB MiB GiB TiB; do
+		if [ "$v" -lt 1024 ] || [ $((v % 1024)) -ne 0 ]; then
+			echo "$v $u"
+			return
+		fi
+		v=$((v / 1024))
+	done
+	echo "$v PiB"
+}
+
+# The window lines of a container state, for people: "window 1: bus 0x..,
+# 256 GiB in 64 KiB pages, 2 level(s), table 81920 bytes, 8192 entries used".
+windows_readable() {
+	sed -n 's/^window \([0-9]*\): bus \(0x[0-9a-f]*\) size \(0x[0-9a-f]*\) page_shift \([0-9]*\) levels \([0-9]*\) entries_used \([0-9]*\) table_bytes \([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7/p' "$@" |
+	while read -r n bus size ps lv used tb; do
+		echo "window $n: bus $bus, $(human_bytes $((size))) in $(human_bytes $((1 << ps))) pages," \
+			"$lv level(s), table $tb bytes, $used entries in use"
+	done
+}

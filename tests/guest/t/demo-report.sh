@@ -46,7 +46,31 @@ bind_driver "$bdf" vfio-pci || fail "vfio-pci does not bind with pnv_ioda2_ddw"
 r "   bound: /dev/vfio/$grp"
 
 r ""
-r "4. A userspace NVMe driver over VFIO on spapr-tce-v2 (tests/user/nvme_vfio.c):"
+r "4. The seed's scenario: Debian's QEMU $(LD_LIBRARY_PATH=/lib/powerpc64le-linux-gnu /usr/bin/qemu-system-ppc64 -version | sed -n '1s/.*version //p')"
+r "   (TCG, inside this emulated host) boots a pseries guest running the same"
+r "   Debian kernel, $NESTED_RAM of RAM (maxmem $NESTED_MAXMEM), -device vfio-pci,host=$bdf,"
+r "   on spapr-tce-v2.  The guest's kernel asks for a DDW when its nvme driver"
+r "   sets a 64-bit DMA mask; QEMU turns that into TCE_CREATE on our container."
+# QEMU takes the first backend that accepts its container: only ours is here.
+if mod_loaded vfio_iommu_spapr_tce; then rmmod vfio_iommu_spapr_tce || fail "rmmod failed"; fi
+klog_lines=$(klog | wc -l)
+run_nested_guest "$bdf"
+r "   the guest says (its console):"
+grep -E '^nested' /tmp/nested.log | sed 's/^/demo|     /' >/dev/console
+r "   our container while the guest held its windows:"
+windows_readable /tmp/nested.state | sed 's/^/demo|     /' >/dev/console
+grep -E '^(prereg_bytes|locked_vm_tables_pages):' /tmp/nested.state | sed 's/^/demo|     /' >/dev/console
+r "   what the platform did to the PE meanwhile (kernel log):"
+klog | tail -n +$((klog_lines + 1)) |
+	sed -n 's/^<[0-9]>\[[ 0-9.]*\] pci [0-9a-f:]* *: \(\[PE# [0-9a-f]*\].*\(window\|bypass\)\)/\1/p' |
+	sed 's/^/demo|     /' >/dev/console
+r "   QEMU exit status $NESTED_RC; the guest booted and did its I/O in ${NESTED_SECS} s"
+grep -q '^nested: done' /tmp/nested.log && [ "$NESTED_RC" -eq 0 ] &&
+	! grep -q '^nested-FAIL' /tmp/nested.log && [ "$(grep -c '^nested-PASS' /tmp/nested.log)" -eq 4 ] ||
+	{ tail -n 40 /tmp/nested.log; fail "the nested guest failed"; }
+
+r ""
+r "5. A userspace NVMe driver over VFIO on spapr-tce-v2 (tests/user/nvme_vfio.c):"
 r "   queues and buffers in a dynamic window of 64 KiB pages, 2 table levels;"
 r "   Identify, then 8 MiB written at 16 MiB on the disk and read back"
 DDW_SHOW_STATE=1 DDW_PATTERN_OUT=/tmp/pattern.bin /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 16 2 8 \
@@ -61,7 +85,7 @@ klog | sed -n 's/^<[0-9]>\[[ 0-9.]*\] pci [0-9a-f:]* *: \(\[PE# [0-9a-f]*\].*\(w
 r "   IOMMU glue counters (/sys/kernel/debug/spapr_ddw/iommu_glue):"
 rcmd cat /sys/kernel/debug/spapr_ddw/iommu_glue
 r ""
-r "5. Hand the NVMe back to the kernel's nvme driver and read the disk"
+r "6. Hand the NVMe back to the kernel's nvme driver and read the disk"
 md5=$(nvme_md5) || fail "nvme cannot read"
 if [ "$md5" = "$DDW_DISK_MD5" ]; then
 	r "   first 4 MiB read by nvme: md5 $md5, as the host wrote it"
@@ -74,6 +98,11 @@ disk=$(dd if=/dev/$ns bs=1M skip=16 count=8 iflag=direct 2>/dev/null | md5sum | 
 want=$(md5sum </tmp/pattern.bin | cut -d' ' -f1)
 [ "$disk" = "$want" ] || fail "the pattern is not on the disk"
 r "   8 MiB at 16 MiB read by nvme: md5 $disk, the pattern written through the DDW"
+at=$NESTED_PATTERN_AT_MIB
+disk=$(dd if=/dev/$ns bs=1M skip=$at count=$NESTED_PATTERN_MIB iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+want=$(/tests/bin/pattern $NESTED_PATTERN_MIB | md5sum | cut -d' ' -f1)
+[ "$disk" = "$want" ] || fail "the nested guest's pattern is not on the disk"
+r "   $NESTED_PATTERN_MIB MiB at $at MiB read by nvme: md5 $disk, the pattern the nested guest wrote"
 rmmod spapr_tce_ddw pnv_ioda2_ddw || fail "unload failed"
 r "   spapr_tce_ddw and pnv_ioda2_ddw unloaded"
 exit 0

@@ -17,55 +17,22 @@ if mod_loaded vfio_iommu_spapr_tce; then
 fi
 modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
 
-# Where the nested guest writes its pattern (tests/guest/nested/init).
-PATTERN_AT_MIB=32
-PATTERN_MIB=8
-log=/tmp/nested.log
-rm -f /tmp/nested.in
-: >"$log"
-mkfifo /tmp/nested.in
-# Read-write: opening does not wait for a reader, QEMU's stdin stays open.
-exec 3<>/tmp/nested.in
-# TCG on a POWER8 CPU: the Spectre mitigations QEMU cannot emulate are off
-# rather than warned about.  maxmem makes the guest size its DDW for memory
-# it might hotplug: QEMU then asks for a 256 GiB window of 64K pages, a
-# table large enough (32 MiB) that QEMU asks for two levels.
-start=$(date +%s)
-LD_LIBRARY_PATH=/lib/powerpc64le-linux-gnu /usr/bin/qemu-system-ppc64 \
-	-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-large-decr=off \
-	-cpu POWER8 -smp 1 -m 512M,slots=1,maxmem=128G -accel tcg,tb-size=256 \
-	-nodefaults -display none -monitor none -serial stdio -no-reboot \
-	-kernel /nested/vmlinux -initrd /nested/initramfs.cpio.gz \
-	-append "console=hvc0 quiet panic=-1 ddw.disk_md5=$DDW_DISK_MD5" \
-	-device "vfio-pci,host=$bdf" <&3 >"$log" 2>&1 &
-qpid=$!
-deadline=$((start + 780))
-while kill -0 $qpid 2>/dev/null && ! grep -q '^nested: done' "$log"; do
-	[ "$(date +%s)" -lt $deadline ] || { kill $qpid; break; }
-	sleep 1
-done
-ran=$(($(date +%s) - start))
-cat /sys/kernel/debug/spapr_ddw/vfio/container-*/state >/tmp/nested.state 2>/dev/null
-echo go >&3
-wait $qpid
-rc=$?
-exec 3>&-
-tr -d '\r' <"$log" >"$log.txt"
-echo "nested guest: booted and done in ${ran}s, QEMU exit status $rc"
-grep -E '^(nested|qemu-system)' "$log.txt" | sed 's/^/  /'
-grep -q '^nested: done' "$log.txt" || {
-	tail -n 40 "$log.txt"
+run_nested_guest "$bdf"
+echo "nested guest: booted and done in ${NESTED_SECS}s, QEMU exit status $NESTED_RC"
+grep -E '^(nested|qemu-system)' /tmp/nested.log | sed 's/^/  /'
+grep -q '^nested: done' /tmp/nested.log || {
+	tail -n 40 /tmp/nested.log
 	fail "the nested guest did not finish"
 }
-[ $rc -eq 0 ] || fail "QEMU exited with $rc"
+[ "$NESTED_RC" -eq 0 ] || fail "QEMU exited with $NESTED_RC"
 bad='WARNING: CPU: |BUG: |Oops: |Kernel panic|Call Trace:'
-if grep -E -q "$bad" "$log.txt"; then
-	grep -E -B 2 -A 20 "$bad" "$log.txt" | head -n 40
+if grep -E -q "$bad" /tmp/nested.log; then
+	grep -E -B 2 -A 20 "$bad" /tmp/nested.log | head -n 40
 	fail "the nested guest's kernel reported a problem"
 fi
-grep -q '^nested-FAIL' "$log.txt" && fail "the nested guest failed a check"
+grep -q '^nested-FAIL' /tmp/nested.log && fail "the nested guest failed a check"
 for c in probe ddw read write; do
-	grep -q "^nested-PASS $c:" "$log.txt" || fail "the nested guest did not pass $c"
+	grep -q "^nested-PASS $c:" /tmp/nested.log || fail "the nested guest did not pass $c"
 done
 
 # Our side, read while the guest held its windows: a v2 container with the
@@ -78,7 +45,7 @@ grep -q "^groups: $grp\$" /tmp/nested.state || fail "group $grp not in the conta
 ddw=$(grep -E '^window [0-9]+: bus 0x[0-9a-f]{9,} ' /tmp/nested.state)
 [ -n "$ddw" ] || fail "no window above 4 GiB: QEMU created no DDW"
 echo "$ddw" | grep -q ' entries_used 0 ' && fail "the DDW has no entry in use"
-guest=$(sed -n 's/^nested-PASS ddw: .* bus \(0x[0-9a-f]*\) .*/\1/p' "$log.txt")
+guest=$(sed -n 's/^nested-PASS ddw: .* bus \(0x[0-9a-f]*\) .*/\1/p' /tmp/nested.log)
 echo "$ddw" | grep -q "bus $guest " ||
 	fail "the guest's DDW at $guest is not the window we made"
 ls /sys/kernel/debug/spapr_ddw/vfio | grep -q container- && fail "container left after QEMU exited"
@@ -88,8 +55,8 @@ rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
 md5=$(nvme_md5) || fail "nvme cannot read after"
 [ "$md5" = "$DDW_DISK_MD5" ] || fail "the host's data changed ($md5)"
 ns=$(ls /sys/bus/pci/devices/$bdf/nvme/nvme*/ | grep -m1 '^nvme[0-9]*n1$')
-disk=$(dd if=/dev/$ns bs=1M skip=$PATTERN_AT_MIB count=$PATTERN_MIB iflag=direct 2>/dev/null |
+disk=$(dd if=/dev/$ns bs=1M skip=$NESTED_PATTERN_AT_MIB count=$NESTED_PATTERN_MIB iflag=direct 2>/dev/null |
        md5sum | cut -d' ' -f1)
-want=$(/tests/bin/pattern $PATTERN_MIB | md5sum | cut -d' ' -f1)
-[ "$disk" = "$want" ] || fail "the host reads $disk at $PATTERN_AT_MIB MiB, the guest wrote $want"
-echo "the host's nvme driver reads the guest's pattern at $PATTERN_AT_MIB MiB: md5 $disk"
+want=$(/tests/bin/pattern $NESTED_PATTERN_MIB | md5sum | cut -d' ' -f1)
+[ "$disk" = "$want" ] || fail "the host reads $disk at $NESTED_PATTERN_AT_MIB MiB, the guest wrote $want"
+echo "the host's nvme driver reads the guest's pattern at $NESTED_PATTERN_AT_MIB MiB: md5 $disk"
