@@ -84,10 +84,11 @@ static bool caps_equal(struct iommu_table_group *a, struct iommu_table_group *b)
  * @c: the container
  * @grp: an IOMMU group VFIO has claimed (its blocking domain holds the PE)
  *
- * Return: 0; -ENODEV (not an IODA2 PE); -EPERM (a v1 container: IODA2 PEs
- * have dynamic windows, on which the in-tree backend refuses v1 too; or a
- * PE whose windows differ from the container's first group's); -EBUSY
- * (already attached).
+ * Both container types take IODA2 PEs (the in-tree backend refuses v1 on
+ * them): a v1 container uses only the default 32-bit window.
+ *
+ * Return: 0; -ENODEV (not an IODA2 PE); -EPERM (a PE whose windows differ
+ * from the container's first group's); -EBUSY (already attached).
  */
 int ddw_container_attach(struct ddw_container *c, struct iommu_group *grp)
 {
@@ -97,8 +98,6 @@ int ddw_container_attach(struct ddw_container *c, struct iommu_group *grp)
 
 	if (IS_ERR(tg))
 		return -ENODEV;
-	if (!c->v2)
-		return -EPERM;
 
 	mutex_lock(&c->lock);
 	list_for_each_entry(g, &c->groups, node) {
@@ -118,7 +117,7 @@ int ddw_container_attach(struct ddw_container *c, struct iommu_group *grp)
 	ret = group_set_windows(c, g);
 	if (ret)
 		goto out_disown;
-	if (list_empty(&c->groups) && c->v2)
+	if (list_empty(&c->groups))
 		c->def_window_pending = true;
 	list_add_tail(&g->node, &c->groups);
 	mutex_unlock(&c->lock);
@@ -172,6 +171,16 @@ struct ddw_window *ddw_window_find(struct ddw_container *c, u64 iova, u64 size)
 	return NULL;
 }
 
+/* v1: unpin the page an entry held, dirty if the device could write it. */
+static void entry_unpin(struct ddw_container *c, unsigned long hpa,
+			enum dma_data_direction dir)
+{
+	struct page *page = pfn_to_page(hpa >> PAGE_SHIFT);
+
+	unpin_user_pages_dirty_lock(&page, 1, dir != DMA_TO_DEVICE);
+	c->pinned--;
+}
+
 /* Clear entries [@idx, @idx + @n) and give back what they held. */
 static void window_clear(struct ddw_container *c, struct ddw_window *w,
 			 u64 idx, u64 n)
@@ -187,6 +196,10 @@ static void window_clear(struct ddw_container *c, struct ddw_window *w,
 		if (pnv_ddw_tce_xchg(w->table, idx, &hpa, &dir) || dir == DMA_NONE)
 			continue;
 		w->mapped--;
+		if (!c->v2) {
+			entry_unpin(c, hpa, dir);
+			continue;
+		}
 		ua = pnv_ddw_tce_useraddr(w->table, idx, false);
 		if (IS_ERR_OR_NULL(ua) || WARN_ON_ONCE(!*ua))
 			continue;
@@ -213,10 +226,13 @@ static void window_free(struct ddw_container *c, struct ddw_window *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* Pages a table of @geo may take at most, hardware table and shadow. */
-static unsigned long table_pages(const struct pnv_ddw_geometry *geo)
+/*
+ * Pages a table of @geo may take at most: the hardware table, and for v2
+ * the shadow of user addresses as large.
+ */
+static unsigned long table_pages(const struct pnv_ddw_geometry *geo, bool shadow)
 {
-	return 2 * DIV_ROUND_UP(geo->max_table_bytes, PAGE_SIZE);
+	return (shadow ? 2 : 1) * DIV_ROUND_UP(geo->max_table_bytes, PAGE_SIZE);
 }
 
 static int window_create(struct ddw_container *c, int num, u32 page_shift,
@@ -235,12 +251,12 @@ static int window_create(struct ddw_container *c, int num, u32 page_shift,
 	ret = pnv_ddw_geometry_init(&geo, &caps, page_shift, size, levels);
 	if (ret)
 		return ret;
-	pages = table_pages(&geo);
+	pages = table_pages(&geo, c->v2);
 	ret = account_locked_vm(c->mm, pages, true);
 	if (ret)
 		return ret;
 	w->table = pnv_ddw_table_create(tg, num, page_shift, size, levels,
-					PNV_DDW_TABLE_SHADOW);
+					c->v2 ? PNV_DDW_TABLE_SHADOW : 0);
 	if (IS_ERR(w->table)) {
 		ret = PTR_ERR(w->table);
 		goto out_unaccount;
@@ -347,57 +363,43 @@ int ddw_window_remove(struct ddw_container *c, u64 bus_start)
 	return -EINVAL;
 }
 
-/**
- * ddw_map() - map pre-registered memory at @iova
- * @c: the container (v2)
- * @iova: in a window, aligned to its IOMMU page
- * @vaddr: aligned likewise, inside one registration
- * @size: aligned likewise, not 0
- * @dir: the access the device gets
- *
- * All or nothing: an entry already in use, memory not registered or not
- * backed by pages as large as the IOMMU page fails the whole call before
- * any entry changes.
- *
- * Return: 0; -ENXIO (no window holds the range); -EINVAL (alignment);
- * -EFAULT (memory not pre-registered, or in smaller pages); -EBUSY (an entry
- * is mapped already: unmap it first); -ENOMEM.
- */
-int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
-	    enum dma_data_direction dir)
+/* Is no entry of [@idx, @idx + @n) in use? */
+static bool entries_free(struct ddw_window *w, u64 idx, u64 n)
 {
-	struct ddw_window *w;
-	struct ddw_prereg *p;
-	u64 idx, n, i;
-	int ret = 0;
+	u64 i;
 
-	lockdep_assert_held(&c->lock);
-	w = ddw_window_find(c, iova, size);
-	if (!w || !size)
-		return -ENXIO;
-	if (!IS_ALIGNED(iova | vaddr | size, 1ULL << w->page_shift))
-		return -EINVAL;
-	p = ddw_prereg_find(c, vaddr, size);
-	if (!p)
-		return -EFAULT;
-	idx = (iova - w->bus_start) >> w->page_shift;
-	n = size >> w->page_shift;
-
-	/* Check everything first: a failed map changes nothing. */
 	for (i = 0; i < n; i++) {
 		enum dma_data_direction old;
 		unsigned long hpa;
 
+		if (pnv_ddw_tce_get(w->table, idx + i, &hpa, &old) || old != DMA_NONE)
+			return false;
+	}
+	return true;
+}
+
+/* v2: entries pointing into pre-registered memory, already pinned. */
+static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
+		      u64 n, u64 vaddr, enum dma_data_direction dir)
+{
+	struct ddw_prereg *p;
+	unsigned long hpa;
+	int ret = 0;
+	u64 i;
+
+	p = ddw_prereg_find(c, vaddr, n << w->page_shift);
+	if (!p)
+		return -EFAULT;
+	/* Check everything first: a failed map changes nothing. */
+	for (i = 0; i < n; i++)
 		if (mm_iommu_ua_to_hpa(p->mem, vaddr + (i << w->page_shift),
 				       w->page_shift, &hpa))
 			return -EFAULT;
-		if (pnv_ddw_tce_get(w->table, idx + i, &hpa, &old) || old != DMA_NONE)
-			return -EBUSY;
-	}
+	if (!entries_free(w, idx, n))
+		return -EBUSY;
 	for (i = 0; i < n; i++) {
 		u64 ua = vaddr + (i << w->page_shift);
 		enum dma_data_direction d = dir;
-		unsigned long hpa;
 		__be64 *slot;
 
 		slot = pnv_ddw_tce_useraddr(w->table, idx + i, true);
@@ -416,6 +418,88 @@ int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
 	}
 	if (ret)
 		window_clear(c, w, idx, i);
+	return ret;
+}
+
+/*
+ * v1: each entry pins the page under it for as long as it is mapped.  The
+ * page must be at least as large as the IOMMU page, or the device would
+ * reach the memory beside it.
+ */
+static int map_pin(struct ddw_container *c, struct ddw_window *w, u64 idx,
+		   u64 n, u64 vaddr, enum dma_data_direction dir)
+{
+	unsigned int gup = FOLL_LONGTERM | (dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE);
+	int ret = 0;
+	u64 i;
+
+	if (!entries_free(w, idx, n))
+		return -EBUSY;
+	for (i = 0; i < n; i++) {
+		u64 ua = vaddr + (i << w->page_shift);
+		enum dma_data_direction d = dir;
+		unsigned long hpa;
+		struct page *page;
+
+		ret = pin_user_pages_fast(ua & PAGE_MASK, 1, gup, &page);
+		if (ret != 1) {
+			ret = ret < 0 ? ret : -EFAULT;
+			break;
+		}
+		if (page_shift(compound_head(page)) < w->page_shift) {
+			unpin_user_page(page);
+			ret = -EFAULT;
+			break;
+		}
+		hpa = page_to_phys(page) + (ua & ~PAGE_MASK);
+		ret = pnv_ddw_tce_xchg(w->table, idx + i, &hpa, &d);
+		if (ret) {
+			unpin_user_page(page);
+			break;
+		}
+		c->pinned++;
+		w->mapped++;
+	}
+	if (ret)
+		window_clear(c, w, idx, i);
+	return ret;
+}
+
+/**
+ * ddw_map() - map user memory at @iova
+ * @c: the container; a v1 one must be enabled
+ * @iova: in a window, aligned to its IOMMU page
+ * @vaddr: aligned likewise; v2: inside one pre-registration
+ * @size: aligned likewise, not 0
+ * @dir: the access the device gets
+ *
+ * All or nothing: an entry already in use, memory not registered (v2), not
+ * mapped in the process (v1) or not backed by pages as large as the IOMMU
+ * page fails the whole call and leaves every entry as it was.
+ *
+ * Return: 0; -ENXIO (no window holds the range); -EINVAL (alignment);
+ * -EFAULT (memory not pre-registered, not mapped, or in smaller pages);
+ * -EBUSY (an entry is mapped already: unmap it first); -ENOMEM.
+ */
+int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
+	    enum dma_data_direction dir)
+{
+	struct ddw_window *w;
+	u64 idx, n;
+	int ret;
+
+	lockdep_assert_held(&c->lock);
+	w = ddw_window_find(c, iova, size);
+	if (!w || !size)
+		return -ENXIO;
+	if (!IS_ALIGNED(iova | vaddr | size, 1ULL << w->page_shift))
+		return -EINVAL;
+	idx = (iova - w->bus_start) >> w->page_shift;
+	n = size >> w->page_shift;
+	if (c->v2)
+		ret = map_prereg(c, w, idx, n, vaddr, dir);
+	else
+		ret = map_pin(c, w, idx, n, vaddr, dir);
 	pnv_ddw_tce_kill(w->table, idx, n);
 	return ret;
 }
@@ -449,6 +533,55 @@ int ddw_unmap(struct ddw_container *c, u64 iova, u64 size)
 }
 
 /**
+ * ddw_container_enable() - v1: allow maps, charging the default window
+ * @c: the v1 container
+ *
+ * Pages are pinned as entries are mapped; what they may pin at most, the
+ * whole 32-bit window, is charged to locked_vm here, once.
+ *
+ * Return: 0; -EBUSY (enabled already); -ENODEV (no group); -EPERM (the PE
+ * has no 32-bit window); -ENOMEM (RLIMIT_MEMLOCK).
+ */
+int ddw_container_enable(struct ddw_container *c)
+{
+	struct iommu_table_group *tg = ddw_container_table_group(c);
+	unsigned long pages;
+	int ret;
+
+	lockdep_assert_held(&c->lock);
+	if (c->enabled)
+		return -EBUSY;
+	if (!tg)
+		return -ENODEV;
+	pages = tg->tce32_size >> PAGE_SHIFT;
+	if (!pages)
+		return -EPERM;
+	ret = account_locked_vm(c->mm, pages, true);
+	if (ret)
+		return ret;
+	c->enabled = true;
+	c->enabled_pages = pages;
+	return 0;
+}
+
+/**
+ * ddw_container_disable() - v1: refund what enabling charged
+ * @c: the v1 container
+ *
+ * Mapped entries stay, as with the in-tree backend; maps are refused until
+ * the container is enabled again.
+ */
+void ddw_container_disable(struct ddw_container *c)
+{
+	lockdep_assert_held(&c->lock);
+	if (!c->enabled)
+		return;
+	account_locked_vm(c->mm, c->enabled_pages, false);
+	c->enabled = false;
+	c->enabled_pages = 0;
+}
+
+/**
  * ddw_container_release() - undo everything the container did
  * @c: the container; VFIO has detached its groups or is about to
  *
@@ -468,7 +601,8 @@ void ddw_container_release(struct ddw_container *c)
 	list_for_each_entry_safe(g, gnext, &c->groups, node)
 		group_detach(c, g);
 	ddw_prereg_remove_all(c);
-	WARN_ON_ONCE(c->locked_pages);
+	ddw_container_disable(c);
+	WARN_ON_ONCE(c->locked_pages || c->pinned);
 	mutex_unlock(&c->lock);
 	mmdrop(c->mm);
 	mutex_destroy(&c->lock);

@@ -46,13 +46,19 @@ struct ddw_window {
  *	(pnv_ioda2_ddw) and a group's mutex (window creation looks up the
  *	PE's NUMA node)
  * @mm: the process that set the container up; only it may use it
- * @v2: VFIO_SPAPR_TCE_v2_IOMMU (v1 is refused on IODA2 PEs)
+ * @v2: VFIO_SPAPR_TCE_v2_IOMMU: mappings of pre-registered memory, dynamic
+ *	windows.  Otherwise VFIO_SPAPR_TCE_IOMMU (v1): the default window
+ *	only, each entry pinning its page at map time, locked_vm charged for
+ *	the whole window by VFIO_IOMMU_ENABLE
  * @groups: struct ddw_group
  * @prereg: struct ddw_prereg
  * @windows: by TVE number; NULL when free
  * @def_window_pending: the default 32-bit window exists for userspace but
  *	is made only when first needed, so that removing it costs nothing
  * @locked_pages: pages charged to @mm's locked_vm for tables
+ * @enabled: v1: VFIO_IOMMU_ENABLE done, maps allowed
+ * @enabled_pages: v1: pages charged to @mm's locked_vm by VFIO_IOMMU_ENABLE
+ * @pinned: v1: pages pinned by the entries (one pin per entry)
  * @id: number in debugfs
  * @dir: debugfs directory
  */
@@ -65,6 +71,9 @@ struct ddw_container {
 	struct ddw_window windows[IOMMU_TABLE_GROUP_MAX_TABLES];
 	bool def_window_pending;
 	unsigned long locked_pages;
+	bool enabled;
+	unsigned long enabled_pages;
+	u64 pinned;
 	int id;
 	struct dentry *dir;
 };
@@ -84,6 +93,8 @@ int ddw_window_create(struct ddw_container *c, u32 page_shift, u64 size,
 		      u32 levels, u64 *bus_start);
 int ddw_window_remove(struct ddw_container *c, u64 bus_start);
 int ddw_default_window_ensure(struct ddw_container *c);
+int ddw_container_enable(struct ddw_container *c);
+void ddw_container_disable(struct ddw_container *c);
 struct ddw_window *ddw_window_find(struct ddw_container *c, u64 iova, u64 size);
 int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
 	    enum dma_data_direction dir);

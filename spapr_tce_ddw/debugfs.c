@@ -48,6 +48,9 @@ static int state_show(struct seq_file *m, void *unused)
 	}
 	seq_printf(m, "prereg_bytes: %llu\n", prereg_bytes);
 	seq_printf(m, "locked_vm_tables_pages: %lu\n", c->locked_pages);
+	if (!c->v2)
+		seq_printf(m, "enabled: %d\nlocked_vm_enable_pages: %lu\npinned_pages: %llu\n",
+			   c->enabled, c->enabled_pages, c->pinned);
 	mutex_unlock(&c->lock);
 	return 0;
 }

@@ -21,9 +21,14 @@ union ddw_ioctl_arg {
 	struct vfio_iommu_spapr_tce_remove remove;
 };
 
+/* Which container types an ioctl is for; the other gets -ENOTTY. */
+#define DDW_V1	BIT(0)
+#define DDW_V2	BIT(1)
+
 struct ddw_ioctl {
 	unsigned int cmd;
-	size_t min_size;	/* argsz below this: -EINVAL */
+	unsigned int types;	/* DDW_V1, DDW_V2 */
+	size_t min_size;	/* argsz below this: -EINVAL; 0: no argument */
 	size_t out_size;	/* bytes copied back, at most argsz */
 	bool needs_groups;
 	long (*handler)(struct ddw_container *c, union ddw_ioctl_arg *arg,
@@ -39,9 +44,12 @@ static long ddw_get_info(struct ddw_container *c, union ddw_ioctl_arg *arg,
 	struct pnv_ddw_caps caps;
 
 	pnv_ddw_get_caps(ddw_container_table_group(c), &caps);
-	info->flags = VFIO_IOMMU_SPAPR_INFO_DDW;
 	info->dma32_window_start = caps.tce32_start;
 	info->dma32_window_size = caps.tce32_size;
+	/* v1 has the default window only: no DDW to describe. */
+	if (!c->v2)
+		return 0;
+	info->flags = VFIO_IOMMU_SPAPR_INFO_DDW;
 	info->ddw.pgsizes = caps.pgsizes;
 	info->ddw.max_dynamic_windows_supported = caps.max_windows;
 	info->ddw.levels = caps.max_levels;
@@ -55,6 +63,8 @@ static long ddw_map_dma(struct ddw_container *c, union ddw_ioctl_arg *arg,
 	enum dma_data_direction dir;
 	long ret;
 
+	if (!c->v2 && !c->enabled)
+		return -EPERM;
 	switch (map->flags) {
 	case VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE:
 		dir = DMA_BIDIRECTIONAL;
@@ -79,6 +89,8 @@ static long ddw_unmap_dma(struct ddw_container *c, union ddw_ioctl_arg *arg,
 {
 	long ret;
 
+	if (!c->v2 && !c->enabled)
+		return -EPERM;
 	if (arg->unmap.flags)
 		return -EINVAL;
 	ret = ddw_default_window_ensure(c);
@@ -131,27 +143,45 @@ static long ddw_remove(struct ddw_container *c, union ddw_ioctl_arg *arg,
 	return ddw_window_remove(c, arg->remove.start_addr);
 }
 
+static long ddw_enable(struct ddw_container *c, union ddw_ioctl_arg *arg,
+		       size_t argsz)
+{
+	return ddw_container_enable(c);
+}
+
+static long ddw_disable(struct ddw_container *c, union ddw_ioctl_arg *arg,
+			size_t argsz)
+{
+	ddw_container_disable(c);
+	return 0;
+}
+
 static const struct ddw_ioctl ddw_ioctls[] = {
-	{ VFIO_IOMMU_SPAPR_TCE_GET_INFO,
+	{ VFIO_IOMMU_SPAPR_TCE_GET_INFO, DDW_V1 | DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_tce_info, dma32_window_size),
 	  sizeof(struct vfio_iommu_spapr_tce_info), true, ddw_get_info, NULL },
-	{ VFIO_IOMMU_MAP_DMA, offsetofend(struct vfio_iommu_type1_dma_map, size),
+	{ VFIO_IOMMU_MAP_DMA, DDW_V1 | DDW_V2,
+	  offsetofend(struct vfio_iommu_type1_dma_map, size),
 	  0, true, ddw_map_dma, NULL },
-	{ VFIO_IOMMU_UNMAP_DMA, offsetofend(struct vfio_iommu_type1_dma_unmap, size),
+	{ VFIO_IOMMU_UNMAP_DMA, DDW_V1 | DDW_V2,
+	  offsetofend(struct vfio_iommu_type1_dma_unmap, size),
 	  0, true, ddw_unmap_dma, NULL },
-	{ VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+	{ VFIO_IOMMU_SPAPR_REGISTER_MEMORY, DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_register_memory, size),
 	  0, false, ddw_register, NULL },
-	{ VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+	{ VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_register_memory, size),
 	  0, false, ddw_unregister, NULL },
-	{ VFIO_IOMMU_SPAPR_TCE_CREATE,
+	{ VFIO_IOMMU_SPAPR_TCE_CREATE, DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr),
 	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr), true,
 	  ddw_create, ddw_create_undo },
-	{ VFIO_IOMMU_SPAPR_TCE_REMOVE,
+	{ VFIO_IOMMU_SPAPR_TCE_REMOVE, DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_tce_remove, start_addr),
 	  0, true, ddw_remove, NULL },
+	/* No argument; ENABLE answers -ENODEV itself without a group. */
+	{ VFIO_IOMMU_ENABLE, DDW_V1, 0, 0, false, ddw_enable, NULL },
+	{ VFIO_IOMMU_DISABLE, DDW_V1, 0, 0, false, ddw_disable, NULL },
 };
 
 /**
@@ -161,8 +191,9 @@ static const struct ddw_ioctl ddw_ioctls[] = {
  * @uarg: its argument, starting with argsz and flags
  *
  * Return: the handler's answer; -EPERM from another process than the one
- * that set the container up; -EFAULT; -EINVAL (argsz too small); -ENXIO
- * (no group yet); -ENOTTY (not an ioctl of this container type).
+ * that set the container up, or a v1 map or unmap before VFIO_IOMMU_ENABLE;
+ * -EFAULT; -EINVAL (argsz too small); -ENXIO (no group yet); -ENOTTY (not
+ * an ioctl of this container type).
  */
 long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg)
 {
@@ -175,17 +206,20 @@ long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg)
 	for (i = 0; i < ARRAY_SIZE(ddw_ioctls); i++)
 		if (ddw_ioctls[i].cmd == cmd)
 			op = &ddw_ioctls[i];
-	if (!op)
+	if (!op || !(op->types & (c->v2 ? DDW_V2 : DDW_V1)))
 		return -ENOTTY;
 	if (c->mm != current->mm)
 		return -EPERM;
-	if (get_user(argsz, (u32 __user *)uarg))
-		return -EFAULT;
-	if (argsz < op->min_size)
-		return -EINVAL;
 	memset(&arg, 0, sizeof(arg));
-	if (copy_from_user(&arg, uarg, op->min_size))
-		return -EFAULT;
+	argsz = 0;
+	if (op->min_size) {
+		if (get_user(argsz, (u32 __user *)uarg))
+			return -EFAULT;
+		if (argsz < op->min_size)
+			return -EINVAL;
+		if (copy_from_user(&arg, uarg, op->min_size))
+			return -EFAULT;
+	}
 
 	mutex_lock(&c->lock);
 	ret = -ENXIO;

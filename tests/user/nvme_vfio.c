@@ -3,7 +3,8 @@
  * A small userspace NVMe driver over VFIO, to prove device DMA through the
  * windows of spapr-tce-v2:
  *   nvme_vfio BDF SERIAL PAGE_SHIFT LEVELS MIB
- * Sets up a v2 container, a dynamic window of IOMMU pages of 2^PAGE_SHIFT
+ * Sets up a v2 container (DDW_V1=1: a v1 container, PAGE_SHIFT 0 only),
+ * a dynamic window of IOMMU pages of 2^PAGE_SHIFT
  * in a table of LEVELS levels (PAGE_SHIFT 0: the default 32-bit window;
  * DDW_HUGE=1 backs the memory with hugepages of 2^PAGE_SHIFT), puts the admin and I/O queues and the data
  * buffers in memory mapped there, identifies the controller (model "QEMU
@@ -194,6 +195,7 @@ int main(int argc, char **argv)
 	struct nvme_sqe cmd;
 	uint16_t command;
 	char model[41], serial[21], path[64], link[64];
+	bool v1 = getenv("DDW_V1");
 	int grp, st;
 	ssize_t n;
 
@@ -205,6 +207,8 @@ int main(int argc, char **argv)
 	page_shift = atoi(argv[3]);
 	levels = atoi(argv[4]);
 	mib = atoi(argv[5]);
+	if (v1)
+		CHECK(!page_shift, "a v1 container: the default window only");
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", argv[1]);
 	n = readlink(path, link, sizeof(link) - 1);
 	CHECK(n > 0, "IOMMU group of %s", argv[1]);
@@ -212,8 +216,9 @@ int main(int argc, char **argv)
 	grp = atoi(strrchr(link, '/') + 1);
 
 	vfio_open(&ctx, grp);
-	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
-	      "SET_IOMMU v2");
+	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU,
+		     (void *)(uintptr_t)(v1 ? VFIO_SPAPR_TCE_IOMMU : VFIO_SPAPR_TCE_v2_IOMMU)) == 0,
+	      "SET_IOMMU %s", v1 ? "v1" : "v2");
 	dev = ioctl(ctx.group, VFIO_GROUP_GET_DEVICE_FD, argv[1]);
 	CHECK(dev >= 0, "device fd of %s", argv[1]);
 	reg.index = VFIO_PCI_BAR0_REGION_INDEX;
@@ -235,7 +240,12 @@ int main(int argc, char **argv)
 	memset(dma, 0, dma_size);
 	prereg.vaddr = (uintptr_t)dma;
 	prereg.size = dma_size;
-	CHECK(!xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &prereg), "REGISTER_MEMORY");
+	/* v1 pins at map time, once enabled; v2 maps pre-registered memory. */
+	if (v1)
+		CHECK(!xioctl(ctx.container, VFIO_IOMMU_ENABLE, NULL), "VFIO_IOMMU_ENABLE");
+	else
+		CHECK(!xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &prereg),
+		      "REGISTER_MEMORY");
 	if (page_shift) {
 		create.page_shift = page_shift;
 		/* At least 4 GiB and 512 pages (the smallest TVE table). */

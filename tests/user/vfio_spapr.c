@@ -5,6 +5,8 @@
  *                                  ownership checked in debugfs
  *   vfio_spapr v1 GROUP            SET_IOMMU(VFIO_SPAPR_TCE_IOMMU); prints
  *                                  the result: "v1: 0" or "v1: -errno"
+ *   vfio_spapr v1-sequence GROUP   the whole v1 sequence on spapr-tce-v2:
+ *                                  ENABLE, pinning maps, DISABLE, errnos
  *   vfio_spapr hold GROUP FILE     hold the group in a v2 container until
  *                                  FILE exists (writes FILE.ready first)
  *   vfio_spapr hold-mapped GROUP FILE   the same with memory registered, a
@@ -150,6 +152,110 @@ static int v2_sequence(int grp)
 	vfio_close(&ctx);
 	CHECK(vm_locked_kb() == locked0, "VmLck back to %ld kB after close", locked0);
 	check_owned(grp, false);
+	return 0;
+}
+
+/* The number after @key in spapr-tce-v2's container states, or -1. */
+static long long state_value(const char *key)
+{
+	static char buf[8192];
+	const char *p;
+
+	container_states(buf, sizeof(buf));
+	p = strstr(buf, key);
+	return p ? strtoll(p + strlen(key), NULL, 0) : -1;
+}
+
+/*
+ * v1 on spapr-tce-v2: the default window only; MAP pins each page until
+ * UNMAP; VFIO_IOMMU_ENABLE charges the whole window to locked_vm once.
+ */
+static int v1_sequence(int grp)
+{
+	struct vfio_iommu_spapr_tce_info info = { .argsz = sizeof(info) };
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	long long entries = REGION_SIZE / 4096, tables_kb;
+	struct vfio_ctx ctx;
+	long locked0, ret;
+	void *mem, *ro;
+
+	vfio_open(&ctx, grp);
+	check_owned(grp, true);
+	CHECK(ioctl(ctx.container, VFIO_CHECK_EXTENSION, VFIO_SPAPR_TCE_IOMMU) == 1,
+	      "CHECK_EXTENSION(VFIO_SPAPR_TCE_IOMMU)");
+	CHECK(xioctl(ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_IOMMU) == 0,
+	      "SET_IOMMU(VFIO_SPAPR_TCE_IOMMU)");
+	check_backend();
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &info) == 0 &&
+	      info.dma32_window_size, "SPAPR_TCE_GET_INFO: dma32 window 0x%x+0x%x",
+	      info.dma32_window_start, info.dma32_window_size);
+	CHECK(!info.flags && !info.ddw.pgsizes, "v1 describes no DDW (flags 0x%x)", info.flags);
+
+	mem = anon_mem(REGION_SIZE, 0x5a);
+	map.vaddr = (uintptr_t)mem;
+	map.size = REGION_SIZE;
+	map.iova = info.dma32_window_start;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	ret = xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map);
+	CHECK(ret == -EPERM, "MAP_DMA before ENABLE: %ld (EPERM)", ret);
+	locked0 = vm_locked_kb();
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_ENABLE, NULL) == 0, "VFIO_IOMMU_ENABLE");
+	CHECK(vm_locked_kb() - locked0 == (long)(info.dma32_window_size >> 10),
+	      "VmLck grew by the window: %ld -> %ld kB", locked0, vm_locked_kb());
+	ret = xioctl(ctx.container, VFIO_IOMMU_ENABLE, NULL);
+	CHECK(ret == -EBUSY, "ENABLE again: %ld (EBUSY)", ret);
+	reg.vaddr = (uintptr_t)mem;
+	reg.size = REGION_SIZE;
+	ret = xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg);
+	CHECK(ret == -ENOTTY, "REGISTER_MEMORY is v2 only: %ld (ENOTTY)", ret);
+	create.page_shift = 16;
+	create.window_size = 1ULL << 32;
+	create.levels = 1;
+	ret = xioctl(ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
+	CHECK(ret == -ENOTTY, "TCE_CREATE is v2 only: %ld (ENOTTY)", ret);
+
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map) == 0, "MAP_DMA %lu MiB at 0x%llx",
+	      REGION_SIZE >> 20, (unsigned long long)map.iova);
+	CHECK(state_value("pinned_pages: ") == entries,
+	      "debugfs: %lld pins, one per 4K entry", state_value("pinned_pages: "));
+	ret = xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map);
+	CHECK(ret == -EBUSY, "MAP_DMA over mapped entries: %ld (EBUSY)", ret);
+	/* Read-only memory the device would write: refused, nothing pinned. */
+	ro = mmap(NULL, REGION_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ro != MAP_FAILED, "mmap read-only");
+	map.vaddr = (uintptr_t)ro;
+	map.iova += REGION_SIZE;
+	ret = xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map);
+	CHECK(ret == -EFAULT && state_value("pinned_pages: ") == entries,
+	      "MAP_DMA of read-only memory for device writes: %ld (EFAULT), no pin taken", ret);
+	map.flags = VFIO_DMA_MAP_FLAG_READ;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map) == 0 &&
+	      state_value("pinned_pages: ") == 2 * entries,
+	      "MAP_DMA of it for device reads: pinned");
+	unmap.iova = info.dma32_window_start;
+	unmap.size = 2 * REGION_SIZE;
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_UNMAP_DMA, &unmap) == 0 &&
+	      state_value("pinned_pages: ") == 0, "UNMAP_DMA: every pin dropped");
+	/* The window's table, made at the first map, stays charged. */
+	tables_kb = state_value("locked_vm_tables_pages: ") * (sysconf(_SC_PAGESIZE) >> 10);
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_DISABLE, NULL) == 0 &&
+	      vm_locked_kb() == locked0 + tables_kb,
+	      "VFIO_IOMMU_DISABLE: VmLck back to %ld kB + the table's %lld kB", locked0, tables_kb);
+	map.vaddr = (uintptr_t)mem;
+	map.iova = info.dma32_window_start;
+	ret = xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map);
+	CHECK(ret == -EPERM, "MAP_DMA after DISABLE: %ld (EPERM)", ret);
+	/* Closing with pages mapped and the window charged gives all back. */
+	CHECK(xioctl(ctx.container, VFIO_IOMMU_ENABLE, NULL) == 0 &&
+	      xioctl(ctx.container, VFIO_IOMMU_MAP_DMA, &map) == 0, "ENABLE and MAP_DMA again");
+	vfio_close(&ctx);
+	CHECK(vm_locked_kb() == locked0, "closed while mapped: VmLck back to %ld kB", locked0);
+	check_owned(grp, false);
+	munmap(ro, REGION_SIZE);
+	munmap(mem, REGION_SIZE);
 	return 0;
 }
 
@@ -457,6 +563,8 @@ int main(int argc, char **argv)
 		return v2_sequence(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "v1"))
 		return v1(atoi(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "v1-sequence"))
+		return v1_sequence(atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "hold"))
 		return hold(atoi(argv[2]), argv[3], false);
 	if (argc == 4 && !strcmp(argv[1], "hold-mapped"))
@@ -469,6 +577,6 @@ int main(int argc, char **argv)
 		return qemu_sequence(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "dpdk-sequence"))
 		return dpdk_sequence(atoi(argv[2]));
-	fprintf(stderr, "usage: vfio_spapr v2-sequence|v1|memlock|qemu-sequence|dpdk-sequence GROUP | hold|hold-mapped GROUP FILE | two-groups G1 G2\n");
+	fprintf(stderr, "usage: vfio_spapr v2-sequence|v1|v1-sequence|memlock|qemu-sequence|dpdk-sequence GROUP | hold|hold-mapped GROUP FILE | two-groups G1 G2\n");
 	return 2;
 }

@@ -1,14 +1,18 @@
 # Real device DMA through spapr-tce-v2's windows: a userspace NVMe driver
 # identifies the controller and writes then reads back 8 MiB through the
-# default 32-bit window (4K TCEs), then through dynamic windows of 64K
-# pages with 1, 2 and 3 table levels; the kernel's nvme driver then reads
-# the disk and finds the same data, and the host's data before it untouched.
-# Then the same on hugepages in IOMMU pages as large, where the PE offers them.
-# (A v1 container is refused on IODA2 PEs: see vfio-ours-v2.)
+# default 32-bit window (4K TCEs) of a v1 container (pages pinned at map
+# time) and of a v2 one, then through dynamic windows of 64K pages with 1, 2
+# and 3 table levels; the kernel's nvme driver then reads the disk and finds
+# the same data, and the host's data before it untouched.  Then the same on
+# hugepages in IOMMU pages as large, where the PE offers them.
 . /tests/lib.sh
 grp=$(nvme_to_vfio) || exit 1
 bdf=$(nvme_bdf)
 modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
+out=$(DDW_V1=1 /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 0 1 8 2>&1)
+rc=$?
+echo "$out" | grep -E '^(ok|FAILED|  )' | grep -v 'DMA memory for' | sed "s/^/v1 container, window 0:1: /"
+[ $rc -eq 0 ] || fail "v1 container: the NVMe did not work through the default window"
 for w in 0:1 16:1 16:2 16:3; do
 	out=$(DDW_PATTERN_OUT=/tmp/pattern.bin /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 \
 		"${w%:*}" "${w#*:}" 8 2>&1)
