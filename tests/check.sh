@@ -16,7 +16,7 @@ OUT=$WORK/check
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-pass=0 fail=0
+pass=0 fail=0 skip=0
 result() {	# result PASS|FAIL NAME [DETAIL FILE]
 	if [ "$1" = PASS ]; then
 		pass=$((pass + 1))
@@ -189,6 +189,7 @@ vm() {	# vm MACHINE PLAN TIMEOUT [INITRD]: a VM run, its counts added to ours
 	rc=$?
 	grep -v '^vm: ' "$out"
 	pass=$((pass + $(grep -c ': PASS ' "$out")))
+	skip=$((skip + $(grep -c ': SKIP ' "$out")))
 	fail=$((fail + $(sed -n 's/^vm: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out")))
 	return $rc
 }
@@ -228,5 +229,5 @@ check "harness-catches-timeout" "$OUT/vm-hang.out" vm_hang
 
 kmake clean >/dev/null
 echo "spapr-ddw $VERSION on Debian kernel $KVER ($KPKG)"
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped (what the emulator cannot do; see each SKIP line)"
 [ "$fail" -eq 0 ]

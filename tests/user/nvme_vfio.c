@@ -12,6 +12,8 @@
  * namespace at 16 MiB, reads it back into other buffers and compares byte
  * for byte.  Completions are polled.  With DDW_PATTERN_OUT=FILE it saves
  * the pattern, for the kernel's nvme driver to check the disk against.
+ * DDW_EEH=1: recover the PE the DMA into unmapped memory froze (exit 77
+ * when nothing froze it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -181,6 +183,43 @@ static int rw(struct queue *io, int write, uint8_t *buf, uint64_t lba, uint32_t 
 	return submit_wait(io, &cmd, NULL);
 }
 
+static long eeh_op(int container, unsigned int op)
+{
+	struct vfio_eeh_pe_op arg = { .argsz = sizeof(arg), .op = op };
+
+	return xioctl(container, VFIO_EEH_PE_OP, &arg);
+}
+
+/*
+ * DDW_EEH=1, after the DMA into unmapped memory: a real PHB freezes the PE
+ * on it.  Recover the PE through VFIO_EEH_PE_OP (hot reset, configure) and
+ * check the controller answers Identify again.  An emulator that froze
+ * nothing makes the program exit 77 (skip), saying so.
+ */
+static void eeh_recover(int container, struct queue *admin, const char *serial)
+{
+	struct nvme_sqe cmd = { .opc = 0x06, .cdw10 = 1 };
+	long state = eeh_op(container, VFIO_EEH_PE_GET_STATE);
+	uint8_t *id;
+
+	CHECK(state >= 0, "EEH: PE state %ld after the DMA into unmapped memory", state);
+	if (state == VFIO_EEH_PE_STATE_NORMAL) {
+		printf("EEH: the PE was not frozen by the DMA into unmapped memory (state normal): "
+		       "this PHB drops such a DMA without freezing, recovery not exercised\n");
+		exit(77);
+	}
+	CHECK(!eeh_op(container, VFIO_EEH_PE_RESET_HOT), "EEH: RESET_HOT");
+	CHECK(!eeh_op(container, VFIO_EEH_PE_RESET_DEACTIVATE), "EEH: RESET_DEACTIVATE");
+	CHECK(!eeh_op(container, VFIO_EEH_PE_CONFIGURE), "EEH: CONFIGURE");
+	state = eeh_op(container, VFIO_EEH_PE_GET_STATE);
+	CHECK(state == VFIO_EEH_PE_STATE_NORMAL, "EEH: PE state normal again (%ld)", state);
+	controller_enable(admin);
+	id = dma_alloc(NVME_PAGE);
+	cmd.prp1 = iova_of(id);
+	CHECK(!submit_wait(admin, &cmd, NULL) && !memcmp(id + 4, serial, strlen(serial)),
+	      "EEH: the controller identifies again after recovery");
+}
+
 int main(int argc, char **argv)
 {
 	struct vfio_region_info reg = { .argsz = sizeof(reg) };
@@ -196,6 +235,7 @@ int main(int argc, char **argv)
 	uint16_t command;
 	char model[41], serial[21], path[64], link[64];
 	bool v1 = getenv("DDW_V1");
+	size_t align;
 	int grp, st;
 	ssize_t n;
 
@@ -221,6 +261,8 @@ int main(int argc, char **argv)
 	      "SET_IOMMU %s", v1 ? "v1" : "v2");
 	dev = ioctl(ctx.group, VFIO_GROUP_GET_DEVICE_FD, argv[1]);
 	CHECK(dev >= 0, "device fd of %s", argv[1]);
+	if (getenv("DDW_EEH"))
+		CHECK(!eeh_op(ctx.container, VFIO_EEH_PE_ENABLE), "EEH: VFIO_EEH_PE_ENABLE");
 	reg.index = VFIO_PCI_BAR0_REGION_INDEX;
 	CHECK(!xioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &reg) && reg.size >= 0x2000, "BAR0");
 	bar0 = reg.offset;
@@ -232,7 +274,11 @@ int main(int argc, char **argv)
 
 	/* The window: the queues, identify data, buffers and PRP lists. */
 	dma_size = 2 * (mib << 20) + (4UL << 20) + 4 * (1UL << (page_shift ? page_shift : 16));
-	dma_size = (dma_size + (1UL << page_shift) - 1) & ~((1UL << page_shift) - 1);
+	/* Pre-registration wants whole system pages, mappings whole IOMMU pages. */
+	align = 1UL << page_shift;
+	if (align < (size_t)sysconf(_SC_PAGESIZE))
+		align = sysconf(_SC_PAGESIZE);
+	dma_size = (dma_size + align - 1) & ~(align - 1);
 	/* DDW_HUGE=1: memory from hugepages, as large as the IOMMU page. */
 	dma = mmap(NULL, dma_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
 		   (getenv("DDW_HUGE") ? MAP_HUGETLB : 0), -1, 0);
@@ -362,6 +408,8 @@ int main(int argc, char **argv)
 			;
 		CHECK(i == 2 * iopage + span,
 		      "isolation: the buffer and its guard pages are untouched");
+		if (getenv("DDW_EEH"))
+			eeh_recover(ctx.container, &admin, argv[2]);
 	}
 	/* For an independent check of the disk through the kernel's driver. */
 	if (getenv("DDW_PATTERN_OUT")) {
