@@ -13,6 +13,9 @@ struct mm_struct;
 struct mm_iommu_table_group_mem_t;
 struct pnv_ddw_table;
 
+/* The container ioctls of ioctl.c's table, counted per container. */
+#define DDW_NR_IOCTLS	9
+
 /* A group in a container: the container holds its PE owned. */
 struct ddw_group {
 	struct list_head node;
@@ -59,6 +62,8 @@ struct ddw_window {
  * @enabled: v1: VFIO_IOMMU_ENABLE done, maps allowed
  * @enabled_pages: v1: pages charged to @mm's locked_vm by VFIO_IOMMU_ENABLE
  * @pinned: v1: pages pinned by the entries (one pin per entry)
+ * @calls_ok: per ioctl of ioctl.c's table, calls that succeeded
+ * @calls_failed: per ioctl, calls answered with an errno
  * @id: number in debugfs
  * @dir: debugfs directory
  */
@@ -74,6 +79,8 @@ struct ddw_container {
 	bool enabled;
 	unsigned long enabled_pages;
 	u64 pinned;
+	u64 calls_ok[DDW_NR_IOCTLS];
+	u64 calls_failed[DDW_NR_IOCTLS];
 	int id;
 	struct dentry *dir;
 };

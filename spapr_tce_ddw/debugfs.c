@@ -12,6 +12,7 @@
 #include <pnv_ioda2_ddw.h>
 #include "container.h"
 #include "debugfs.h"
+#include "ioctl.h"
 
 static struct dentry *vfio_dir;
 static DEFINE_IDA(container_ida);
@@ -51,6 +52,7 @@ static int state_show(struct seq_file *m, void *unused)
 	if (!c->v2)
 		seq_printf(m, "enabled: %d\nlocked_vm_enable_pages: %lu\npinned_pages: %llu\n",
 			   c->enabled, c->enabled_pages, c->pinned);
+	ddw_ioctl_show_calls(m, c);
 	mutex_unlock(&c->lock);
 	return 0;
 }

@@ -5,6 +5,8 @@
  * copied in once; handlers validate, call container.c, answer.
  */
 #include <linux/bug.h>
+#include <linux/build_bug.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 
@@ -27,6 +29,7 @@ union ddw_ioctl_arg {
 
 struct ddw_ioctl {
 	unsigned int cmd;
+	const char *name;	/* in debugfs */
 	unsigned int types;	/* DDW_V1, DDW_V2 */
 	size_t min_size;	/* argsz below this: -EINVAL; 0: no argument */
 	size_t out_size;	/* bytes copied back, at most argsz */
@@ -157,32 +160,54 @@ static long ddw_disable(struct ddw_container *c, union ddw_ioctl_arg *arg,
 }
 
 static const struct ddw_ioctl ddw_ioctls[] = {
-	{ VFIO_IOMMU_SPAPR_TCE_GET_INFO, DDW_V1 | DDW_V2,
+	{ VFIO_IOMMU_SPAPR_TCE_GET_INFO, "GET_INFO", DDW_V1 | DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_tce_info, dma32_window_size),
 	  sizeof(struct vfio_iommu_spapr_tce_info), true, ddw_get_info, NULL },
-	{ VFIO_IOMMU_MAP_DMA, DDW_V1 | DDW_V2,
+	{ VFIO_IOMMU_MAP_DMA, "MAP_DMA", DDW_V1 | DDW_V2,
 	  offsetofend(struct vfio_iommu_type1_dma_map, size),
 	  0, true, ddw_map_dma, NULL },
-	{ VFIO_IOMMU_UNMAP_DMA, DDW_V1 | DDW_V2,
+	{ VFIO_IOMMU_UNMAP_DMA, "UNMAP_DMA", DDW_V1 | DDW_V2,
 	  offsetofend(struct vfio_iommu_type1_dma_unmap, size),
 	  0, true, ddw_unmap_dma, NULL },
-	{ VFIO_IOMMU_SPAPR_REGISTER_MEMORY, DDW_V2,
+	{ VFIO_IOMMU_SPAPR_REGISTER_MEMORY, "REGISTER_MEMORY", DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_register_memory, size),
 	  0, false, ddw_register, NULL },
-	{ VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, DDW_V2,
+	{ VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, "UNREGISTER_MEMORY", DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_register_memory, size),
 	  0, false, ddw_unregister, NULL },
-	{ VFIO_IOMMU_SPAPR_TCE_CREATE, DDW_V2,
+	{ VFIO_IOMMU_SPAPR_TCE_CREATE, "TCE_CREATE", DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr),
 	  offsetofend(struct vfio_iommu_spapr_tce_create, start_addr), true,
 	  ddw_create, ddw_create_undo },
-	{ VFIO_IOMMU_SPAPR_TCE_REMOVE, DDW_V2,
+	{ VFIO_IOMMU_SPAPR_TCE_REMOVE, "TCE_REMOVE", DDW_V2,
 	  offsetofend(struct vfio_iommu_spapr_tce_remove, start_addr),
 	  0, true, ddw_remove, NULL },
 	/* No argument; ENABLE answers -ENODEV itself without a group. */
-	{ VFIO_IOMMU_ENABLE, DDW_V1, 0, 0, false, ddw_enable, NULL },
-	{ VFIO_IOMMU_DISABLE, DDW_V1, 0, 0, false, ddw_disable, NULL },
+	{ VFIO_IOMMU_ENABLE, "ENABLE", DDW_V1, 0, 0, false, ddw_enable, NULL },
+	{ VFIO_IOMMU_DISABLE, "DISABLE", DDW_V1, 0, 0, false, ddw_disable, NULL },
 };
+
+static_assert(ARRAY_SIZE(ddw_ioctls) == DDW_NR_IOCTLS);
+
+/**
+ * ddw_ioctl_show_calls() - the container's calls, for debugfs
+ * @m: the state file
+ * @c: the container, locked
+ *
+ * One line: each ioctl of the table with the calls that succeeded and
+ * those that failed, "MAP_DMA 8192/0"; calls refused before they reach
+ * the container (argsz, copy-in, another process) are not counted.
+ */
+void ddw_ioctl_show_calls(struct seq_file *m, const struct ddw_container *c)
+{
+	unsigned int i;
+
+	seq_puts(m, "calls (ok/failed):");
+	for (i = 0; i < ARRAY_SIZE(ddw_ioctls); i++)
+		seq_printf(m, " %s %llu/%llu", ddw_ioctls[i].name, c->calls_ok[i],
+			   c->calls_failed[i]);
+	seq_putc(m, '\n');
+}
 
 /**
  * ddw_ioctl() - one container ioctl
@@ -204,8 +229,10 @@ long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg)
 	long ret;
 
 	for (i = 0; i < ARRAY_SIZE(ddw_ioctls); i++)
-		if (ddw_ioctls[i].cmd == cmd)
+		if (ddw_ioctls[i].cmd == cmd) {
 			op = &ddw_ioctls[i];
+			break;
+		}
 	if (!op || !(op->types & (c->v2 ? DDW_V2 : DDW_V1)))
 		return -ENOTTY;
 	if (c->mm != current->mm)
@@ -234,6 +261,10 @@ long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg)
 		ret = -EFAULT;
 	}
 out_unlock:
+	if (ret)
+		c->calls_failed[i]++;
+	else
+		c->calls_ok[i]++;
 	mutex_unlock(&c->lock);
 	return ret;
 }

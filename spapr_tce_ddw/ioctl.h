@@ -5,7 +5,9 @@
 #include <linux/compiler_types.h>
 
 struct ddw_container;
+struct seq_file;
 
 long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg);
+void ddw_ioctl_show_calls(struct seq_file *m, const struct ddw_container *c);
 
 #endif /* _SPAPR_TCE_DDW_IOCTL_H */

@@ -13,7 +13,10 @@ void check_or_die(bool ok, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* spapr-tce-v2's debugfs state of every container, into @buf. */
+/*
+ * spapr-tce-v2's debugfs state of every container, into @buf, without the
+ * call counters.
+ */
 void container_states(char *buf, size_t size);
 
 /* VmLck of this process, in KiB. */

@@ -60,6 +60,10 @@ grep -E '^nested' /tmp/nested.log | sed 's/^/demo|     /' >/dev/console
 r "   our container while the guest held its windows:"
 windows_readable /tmp/nested.state | sed 's/^/demo|     /' >/dev/console
 grep -E '^(prereg_bytes|locked_vm_tables_pages):' /tmp/nested.state | sed 's/^/demo|     /' >/dev/console
+r "   QEMU's calls on it so far:"
+sed -n 's/^calls (ok\/failed): //p' /tmp/nested.state | tr ' ' '\n' | paste -d' ' - - |
+	awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "" }' | fold -s -w 70 |
+	sed 's/^/demo|     /' >/dev/console
 r "   what the platform did to the PE meanwhile (kernel log):"
 klog | tail -n +$((klog_lines + 1)) |
 	sed -n 's/^<[0-9]>\[[ 0-9.]*\] pci [0-9a-f:]* *: \(\[PE# [0-9a-f]*\].*\(window\|bypass\)\)/\1/p' |

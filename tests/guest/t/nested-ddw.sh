@@ -45,6 +45,11 @@ grep -q "^groups: $grp\$" /tmp/nested.state || fail "group $grp not in the conta
 ddw=$(grep -E '^window [0-9]+: bus 0x[0-9a-f]{9,} ' /tmp/nested.state)
 [ -n "$ddw" ] || fail "no window above 4 GiB: QEMU created no DDW"
 echo "$ddw" | grep -q ' entries_used 0 ' && fail "the DDW has no entry in use"
+# QEMU's own calls on our container: windows made, maps done, none refused.
+calls=$(grep '^calls (ok/failed):' /tmp/nested.state)
+echo "$calls" | grep -q ' TCE_CREATE [1-9][0-9]*/0 ' || fail "QEMU made no window"
+echo "$calls" | grep -q ' MAP_DMA [1-9][0-9]*/0 ' || fail "QEMU mapped nothing"
+echo "$calls" | grep -E -q '/[1-9]' && fail "some of QEMU's calls failed"
 guest=$(sed -n 's/^nested-PASS ddw: .* bus \(0x[0-9a-f]*\) .*/\1/p' /tmp/nested.log)
 echo "$ddw" | grep -q "bus $guest " ||
 	fail "the guest's DDW at $guest is not the window we made"
