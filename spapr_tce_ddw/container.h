@@ -46,8 +46,9 @@ struct ddw_window {
 /**
  * struct ddw_container - one VFIO container served by spapr-tce-v2
  * @lock: protects everything below; taken before a PE's ownership lock
- *	(pnv_ioda2_ddw) and a group's mutex (window creation looks up the
- *	PE's NUMA node)
+ *	(pnv_ioda2_ddw), a group's mutex (window creation looks up the
+ *	PE's NUMA node) and @mm's mmap_lock (v1 pins pages, v2 registers
+ *	memory, both with it held)
  * @mm: the process that set the container up; only it may use it
  * @v2: VFIO_SPAPR_TCE_v2_IOMMU: mappings of pre-registered memory, dynamic
  *	windows.  Otherwise VFIO_SPAPR_TCE_IOMMU (v1): the default window

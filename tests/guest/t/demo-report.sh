@@ -60,10 +60,16 @@ grep -E '^nested' /tmp/nested.log | sed 's/^/demo|     /' >/dev/console
 r "   our container while the guest held its windows:"
 windows_readable /tmp/nested.state | sed 's/^/demo|     /' >/dev/console
 grep -E '^(prereg_bytes|locked_vm_tables_pages):' /tmp/nested.state | sed 's/^/demo|     /' >/dev/console
-r "   QEMU's calls on it so far:"
+ddw=$(grep -E '^window [0-9]+: bus 0x[0-9a-f]{9,} ' /tmp/nested.state | head -n 1)
+host_shift=$(echo "$ddw" | sed -n 's/.* page_shift \([0-9]*\) .*/\1/p')
+used=$(echo "$ddw" | sed -n 's/.* entries_used \([0-9]*\) .*/\1/p')
+guest_shift=$(sed -n 's/^nested-PASS ddw: .* page_shift \([0-9]*\) .*/\1/p' /tmp/nested.log)
+r "   (the guest asked for $(human_bytes $((1 << guest_shift))) IOMMU pages; QEMU backs them with"
+r "   $(human_bytes $((1 << host_shift))) ones, the host pages holding its RAM; $used entries map $(human_bytes $((used << host_shift))))"
+r "   QEMU's calls on it so far (succeeded/failed):"
 sed -n 's/^calls (ok\/failed): //p' /tmp/nested.state | tr ' ' '\n' | paste -d' ' - - |
 	awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 } END { print "" }' | fold -s -w 70 |
-	sed 's/^/demo|     /' >/dev/console
+	sed 's/ *$//; s/^/demo|     /' >/dev/console
 r "   what the platform did to the PE meanwhile (kernel log):"
 klog | tail -n +$((klog_lines + 1)) |
 	sed -n 's/^<[0-9]>\[[ 0-9.]*\] pci [0-9a-f:]* *: \(\[PE# [0-9a-f]*\].*\(window\|bypass\)\)/\1/p' |
