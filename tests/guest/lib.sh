@@ -93,8 +93,9 @@ nvme_md5() {
 	dd if="/dev/$ns" bs=1M count=4 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1
 }
 
-# app_sequence qemu|dpdk: that application's sPAPR sequence, step for step,
-# on spapr-tce-v2; the NVMe then works with nvme again.
+# app_sequence v1|v2|qemu|dpdk: that sequence of vfio_spapr (the v1 or v2
+# uAPI, or an application's sPAPR calls step for step) on spapr-tce-v2;
+# the NVMe then works with nvme again.
 app_sequence() {
 	grp=$(nvme_to_vfio) || exit 1
 	modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
