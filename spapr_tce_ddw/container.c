@@ -181,12 +181,56 @@ static void entry_unpin(struct ddw_container *c, unsigned long hpa,
 	c->pinned--;
 }
 
+/* v1: entries cleared, their pages not yet unpinned. */
+struct ddw_unpin {
+	unsigned long hpa;
+	enum dma_data_direction dir;
+};
+
+#define DDW_UNPIN_BATCH	16
+
+/*
+ * v1: clear entries in batches; a batch is invalidated in the PHB's TCE
+ * cache before its pages are unpinned, so that the device cannot reach a
+ * page once it is back with its owner.
+ */
+static void window_clear_pinned(struct ddw_container *c, struct ddw_window *w,
+				u64 idx, u64 n)
+{
+	struct ddw_unpin batch[DDW_UNPIN_BATCH];
+	u64 start, end = idx + n;
+	unsigned int k, nr;
+
+	while (idx < end) {
+		start = idx;
+		for (nr = 0; idx < end && nr < ARRAY_SIZE(batch); idx++) {
+			batch[nr].hpa = 0;
+			batch[nr].dir = DMA_NONE;
+			if (pnv_ddw_tce_xchg(w->table, idx, &batch[nr].hpa, &batch[nr].dir) ||
+			    batch[nr].dir == DMA_NONE)
+				continue;
+			w->mapped--;
+			nr++;
+		}
+		if (!nr)
+			continue;
+		pnv_ddw_tce_kill(w->table, start, idx - start);
+		for (k = 0; k < nr; k++)
+			entry_unpin(c, batch[k].hpa, batch[k].dir);
+	}
+}
+
 /* Clear entries [@idx, @idx + @n) and give back what they held. */
 static void window_clear(struct ddw_container *c, struct ddw_window *w,
 			 u64 idx, u64 n)
 {
 	u64 end = idx + n;
 
+	if (!c->v2) {
+		window_clear_pinned(c, w, idx, n);
+		return;
+	}
+	/* v2: the pages stay pinned by their pre-registration. */
 	for (; idx < end; idx++) {
 		enum dma_data_direction dir = DMA_NONE;
 		unsigned long hpa = 0;
@@ -196,10 +240,6 @@ static void window_clear(struct ddw_container *c, struct ddw_window *w,
 		if (pnv_ddw_tce_xchg(w->table, idx, &hpa, &dir) || dir == DMA_NONE)
 			continue;
 		w->mapped--;
-		if (!c->v2) {
-			entry_unpin(c, hpa, dir);
-			continue;
-		}
 		ua = pnv_ddw_tce_useraddr(w->table, idx, false);
 		if (IS_ERR_OR_NULL(ua) || WARN_ON_ONCE(!*ua))
 			continue;
