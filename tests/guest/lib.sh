@@ -117,12 +117,17 @@ NESTED_PATTERN_MIB=8
 NESTED_RAM=512M
 NESTED_MAXMEM=128G
 
-# run_nested_guest BDF: Debian's QEMU (TCG) boots a pseries guest with the
-# same Debian kernel and BDF assigned with vfio-pci; the container is
-# whichever backend takes it.  When the guest says it is done, the state of
-# every spapr-tce-v2 container goes to /tmp/nested.state, then the guest
-# powers off.  Leaves the console in /tmp/nested.log, NESTED_RC (QEMU's
-# exit status) and NESTED_SECS (QEMU start to the guest done).
+# run_nested_guest BDF: Debian's QEMU boots a pseries guest with the same
+# Debian kernel and BDF assigned with vfio-pci; the container is whichever
+# backend takes it.  NESTED_ACCEL=kvm runs it under KVM-HV (the host's
+# kvm-hv must be loaded): QEMU then hands the group to KVM's in-kernel TCE
+# tables, and the guest's H_PUT_TCE reach our tables without MAP_DMA.  Else
+# TCG.  NESTED_BOOTS=2: the guest reboots once (QEMU resets the machine and
+# its DMA windows).  NESTED_PATTERN_AT_MIB: where the guest writes.  When
+# the guest says it is done, the state of every spapr-tce-v2 container goes
+# to /tmp/nested.state, then the guest powers off.  Leaves the console in
+# /tmp/nested.log, NESTED_RC (QEMU's exit status) and NESTED_SECS (QEMU
+# start to the guest done).
 run_nested_guest() {
 	log=/tmp/nested.log
 	rm -f /tmp/nested.in /tmp/nested.state
@@ -130,15 +135,22 @@ run_nested_guest() {
 	mkfifo /tmp/nested.in
 	# Read-write: opening does not wait for a reader; QEMU's stdin stays open.
 	exec 3<>/tmp/nested.in
-	# TCG on a POWER8 CPU: the Spectre mitigations TCG cannot emulate are
-	# off rather than warned about.  VOF, not SLOF: boots in seconds.
+	# The Spectre mitigations neither TCG nor the emulated POWER8 provide
+	# are off rather than warned about.  VOF, not SLOF: boots in seconds.
+	caps=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-large-decr=off
+	accel="-accel tcg,tb-size=256"
+	# Under KVM, QEMU's trace shows each group handed to KVM's TCE tables.
+	[ "${NESTED_ACCEL:-tcg}" = kvm ] &&
+		accel="-accel kvm -trace vfio_spapr_group_attach" caps=$caps,cap-htm=off
+	reboot=-no-reboot
+	[ "${NESTED_BOOTS:-1}" -gt 1 ] && reboot=
 	start=$(date +%s)
 	LD_LIBRARY_PATH=/lib/powerpc64le-linux-gnu /usr/bin/qemu-system-ppc64 \
-		-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-large-decr=off \
-		-cpu POWER8 -smp 1 -m "$NESTED_RAM,slots=1,maxmem=$NESTED_MAXMEM" -accel tcg,tb-size=256 \
-		-nodefaults -display none -monitor none -serial stdio -no-reboot \
+		-M pseries,x-vof=on,$caps $accel \
+		-cpu POWER8 -smp 1 -m "$NESTED_RAM,slots=1,maxmem=$NESTED_MAXMEM" \
+		-nodefaults -display none -monitor none -serial stdio $reboot \
 		-kernel /nested/vmlinux -initrd /nested/initramfs.cpio.gz \
-		-append "console=hvc0 quiet panic=-1 ddw.disk_md5=$DDW_DISK_MD5 ddw.pattern=$NESTED_PATTERN_AT_MIB:$NESTED_PATTERN_MIB" \
+		-append "console=hvc0 quiet panic=-1 ddw.disk_md5=$DDW_DISK_MD5 ddw.pattern=$NESTED_PATTERN_AT_MIB:$NESTED_PATTERN_MIB ddw.boots=${NESTED_BOOTS:-1}" \
 		-device "vfio-pci,host=$1" <&3 >"$log.raw" 2>&1 &
 	qpid=$!
 	deadline=$((start + 780))
@@ -153,6 +165,12 @@ run_nested_guest() {
 	NESTED_RC=$?
 	exec 3>&-
 	tr -d '\r' <"$log.raw" >"$log"
+}
+
+# Pages pinned (FOLL_PIN) and not yet unpinned, system-wide.
+pins_held() {
+	echo $(($(sed -n 's/^nr_foll_pin_acquired //p' /proc/vmstat) -
+		$(sed -n 's/^nr_foll_pin_released //p' /proc/vmstat)))
 }
 
 # A byte count for people: 274877906944 -> "256 GiB" (exact units only).
@@ -176,4 +194,75 @@ windows_readable() {
 		echo "window $n: bus $bus, $(human_bytes $((size))) in $(human_bytes $((1 << ps))) pages," \
 			"$lv level(s), table $tb bytes, $used entries in use"
 	done
+}
+
+# nested_kvm BACKEND: the seed's scenario as users run it.  The nested guest
+# under KVM-HV with the NVMe on BACKEND (spapr-tce-v2 or in-tree) does its
+# DMA, reboots, does it again and shuts down; then nothing of it may be
+# left: no container, no table of ours, no page pinned, every module free.
+nested_kvm() {
+	backend=$1
+	# QEMU takes the last registered backend that accepts its container.
+	modprobe -r spapr_tce_ddw vfio_iommu_spapr_tce 2>/dev/null
+	grp=$(nvme_to_vfio) || exit 1
+	bdf=$(nvme_bdf)
+	modprobe kvm-hv || fail "modprobe kvm-hv failed"
+	[ -c /dev/kvm ] || fail "no /dev/kvm"
+	if [ "$backend" = in-tree ]; then
+		modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
+	else
+		modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
+	fi
+	pins=$(pins_held)
+	NESTED_ACCEL=kvm NESTED_BOOTS=2 run_nested_guest "$bdf"
+	echo "nested guest under KVM-HV on $backend: 2 boots in ${NESTED_SECS}s, QEMU exit status $NESTED_RC"
+	grep -E '^(nested|qemu-system)|vfio_spapr_group_attach' /tmp/nested.log | sed 's/^/  /'
+	grep -q '^nested: done' /tmp/nested.log || { tail -n 40 /tmp/nested.log; fail "the nested guest did not finish"; }
+	[ "$NESTED_RC" -eq 0 ] || fail "QEMU exited with $NESTED_RC"
+	bad='WARNING: CPU: |BUG: |Oops: |Kernel panic|Call Trace:'
+	if grep -E -q "$bad" /tmp/nested.log; then
+		grep -E -B 2 -A 20 "$bad" /tmp/nested.log | head -n 40
+		fail "the nested guest's kernel reported a problem"
+	fi
+	grep -q '^nested-FAIL' /tmp/nested.log && fail "the nested guest failed a check"
+	for c in probe ddw read write; do
+		[ "$(grep -c "^nested-PASS $c:" /tmp/nested.log)" -eq 2 ] ||
+			fail "the nested guest did not pass $c in both boots"
+	done
+	grep -q '^nested-PASS reread:' /tmp/nested.log || fail "boot 2 did not find boot 1's pattern"
+	grep -q 'vfio_spapr_group_attach' /tmp/nested.log ||
+		fail "QEMU did not hand the group to KVM's TCE tables"
+	if [ "$backend" != in-tree ]; then
+		echo "our container while the guest held its windows:"
+		sed 's/^/  /' /tmp/nested.state
+		grep -q "^groups: $grp\$" /tmp/nested.state || fail "group $grp not in our container"
+	fi
+	# Released: every pin QEMU's run took is given back, no table of ours
+	# lives on (KVM held references to them), the modules unload.
+	ls /sys/kernel/debug/spapr_ddw/vfio 2>/dev/null | grep -q container- && fail "container left after QEMU exited"
+	# mm_iommu unpins a region from an RCU callback: give it a moment.
+	i=0
+	while [ "$(pins_held)" -ne "$pins" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+	left=$(($(pins_held) - pins))
+	echo "pages pinned before QEMU ran and after it exited: $pins, $(pins_held)"
+	[ $left -eq 0 ] || fail "$left page pins left after QEMU exited"
+	cat /sys/kernel/debug/spapr_ddw/tce_tables
+	grep -q '^tables_live: 0$' /sys/kernel/debug/spapr_ddw/tce_tables || fail "TCE tables of ours left"
+	modprobe -r kvm-hv || fail "kvm-hv does not unload"
+	if [ "$backend" = in-tree ]; then
+		rmmod vfio_iommu_spapr_tce || fail "vfio_iommu_spapr_tce does not unload"
+	else
+		rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
+	fi
+	md5=$(nvme_md5) || fail "nvme cannot read after"
+	[ "$md5" = "$DDW_DISK_MD5" ] || fail "the host's data changed ($md5)"
+	ns=$(ls /sys/bus/pci/devices/$bdf/nvme/nvme*/ | grep -m1 '^nvme[0-9]*n1$')
+	want=$(/tests/bin/pattern $NESTED_PATTERN_MIB | md5sum | cut -d' ' -f1)
+	for at in $NESTED_PATTERN_AT_MIB $((NESTED_PATTERN_AT_MIB + NESTED_PATTERN_MIB)); do
+		disk=$(dd if=/dev/$ns bs=1M skip=$at count=$NESTED_PATTERN_MIB iflag=direct 2>/dev/null |
+		       md5sum | cut -d' ' -f1)
+		[ "$disk" = "$want" ] || fail "the host reads $disk at $at MiB, the guest wrote $want"
+	done
+	echo "the host's nvme driver reads both boots' patterns at $NESTED_PATTERN_AT_MIB and $((NESTED_PATTERN_AT_MIB + NESTED_PATTERN_MIB)) MiB"
+	rmmod pnv_ioda2_ddw || fail "pnv_ioda2_ddw does not unload"
 }

@@ -18,7 +18,7 @@ out=$1
 shift
 
 # Debian modules the tests load; dependencies come from modules.dep.
-WANT="vfio vfio_iommu_spapr_tce vfio_spapr_eeh vfio-pci vfio-pci-core nvme nvme-core"
+WANT="vfio vfio_iommu_spapr_tce vfio_spapr_eeh vfio-pci vfio-pci-core nvme nvme-core kvm kvm-hv"
 [ -n "$nested" ] && WANT="nvme nvme-core"
 
 root=$(mktemp -d "$WORK/initramfs.XXXXXX")
