@@ -12,6 +12,7 @@
 
 struct dentry;
 struct iommu_group;
+struct mm_struct;
 struct iommu_table_group;
 struct pnv_ddw_table;
 
@@ -80,8 +81,18 @@ struct pnv_ddw_table_info {
 	u64 shadow_bytes;
 };
 
-/* pnv_ddw_table_create() flags */
-#define PNV_DDW_TABLE_SHADOW	BIT(0)	/* keep a userspace-address shadow */
+/*
+ * pnv_ddw_table_create() flags: what an entry holds besides its translation,
+ * given back by whoever clears the entry (the owner, or KVM through the
+ * table's ops) and, for what is left, by the table's last reference.
+ */
+/*
+ * v2: the userspace address mapped, in a shadow of the table's shape; the
+ * page is pre-registered memory of the table's mm, counted in its region
+ */
+#define PNV_DDW_TABLE_SHADOW	BIT(0)
+/* v1: one pin on the page, taken by whoever set the entry */
+#define PNV_DDW_TABLE_PINNED	BIT(1)
 
 struct iommu_table_group *pnv_ddw_table_group(struct iommu_group *grp);
 int pnv_ddw_geometry_init(struct pnv_ddw_geometry *geo,
@@ -94,8 +105,12 @@ void pnv_ddw_disown(struct iommu_table_group *table_group);
 struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group,
 					   int num, u32 page_shift,
 					   u64 window_size, u32 levels,
-					   unsigned int flags);
+					   unsigned int flags,
+					   struct mm_struct *mm);
 void pnv_ddw_table_put(struct pnv_ddw_table *table);
+void pnv_ddw_table_retire(struct pnv_ddw_table *table);
+u64 pnv_ddw_table_entries_used(struct pnv_ddw_table *table);
+u64 pnv_ddw_table_user_entries(struct pnv_ddw_table *table, u64 ua, u64 size);
 void pnv_ddw_table_info(struct pnv_ddw_table *table,
 			struct pnv_ddw_table_info *info);
 int pnv_ddw_window_set(struct iommu_table_group *table_group, int num,
@@ -107,6 +122,7 @@ int pnv_ddw_tce_xchg(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 		    enum dma_data_direction *dir);
 void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages);
+u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages);
 void pnv_ddw_tce_kill(struct pnv_ddw_table *table, u64 idx, u64 npages);
 __be64 *pnv_ddw_tce_useraddr(struct pnv_ddw_table *table, u64 idx, bool alloc);
 void pnv_ddw_get_caps(const struct iommu_table_group *table_group,

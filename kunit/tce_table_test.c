@@ -194,6 +194,13 @@ static void engine_test(struct kunit *test)
 	if (row->stride > 1 && row->first + 1 < geo.entries)
 		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, row->first + 1), 0ULL);
 
+	/* Counted from the table: every entry, and the shadow by address. */
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_entries_used(t), row->count + 1);
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_user_entries(t, 0x7fff00000000ULL, 1ULL << 40),
+			row->count + 1);
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_user_entries(t, 0x7fff00000000ULL + idx[0], 1), 1ULL);
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_user_entries(t, 0x7ffe00000000ULL, 1ULL << 32), 0ULL);
+
 	/* Exchange hands the old entry back; clearing leaves the levels. */
 	for (i = 0; i < row->count; i += 2) {
 		u64 idx = row_index(row, &geo, i);
@@ -209,11 +216,58 @@ static void engine_test(struct kunit *test)
 	for (i = 0; i <= row->count; i++)
 		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, row_index(row, &geo, i)), 0ULL);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), levels * geo.level_bytes);
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_entries_used(t), 0ULL);
+	/* A clear leaves the shadow to whoever gives its counts back. */
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_user_entries(t, 0, ~0ULL), row->count + 1);
 
 	ddw_table_free_levels(t);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), 0LL);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->shadow_bytes), 0LL);
 	KUNIT_EXPECT_EQ(test, ddw_levels_live(), live);
+}
+
+/*
+ * Taking the entries in use: in index order, with what they held, a few
+ * at a time, visiting only the levels that exist (the 4-level rows span
+ * 2^36 entries), and nothing left after.
+ */
+static void take_test(struct kunit *test)
+{
+	const struct engine_row *row = test->param_value;
+	struct ddw_tce_taken taken[7];
+	struct pnv_ddw_geometry geo;
+	struct pnv_ddw_table *t;
+	u64 i, next = 0, seen = 0;
+	unsigned int n, k;
+
+	KUNIT_ASSERT_EQ(test, ddw_geometry_init(&geo, row->page_shift,
+						1ULL << row->window_shift, row->levels,
+						IODA2_MAX_LEVELS, 24), 0);
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, false), 0);
+	for (i = 0; i <= row->count; i++) {
+		u64 idx = row_index(row, &geo, i);
+		unsigned long hpa = test_hpa(&geo, idx);
+		enum dma_data_direction dir = test_dir(idx);
+
+		KUNIT_ASSERT_EQ(test, pnv_ddw_tce_xchg(t, idx, &hpa, &dir), 0);
+	}
+	while ((n = ddw_table_take(t, &next, geo.entries, taken, ARRAY_SIZE(taken), true))) {
+		for (k = 0; k < n; k++, seen++) {
+			u64 idx = row_index(row, &geo, seen);
+
+			KUNIT_EXPECT_EQ(test, taken[k].idx, idx);
+			KUNIT_EXPECT_EQ(test, be64_to_cpu(taken[k].tce),
+					be64_to_cpu(ddw_tce_encode(test_hpa(&geo, idx),
+								   test_dir(idx))));
+			KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, idx), 0ULL);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, seen, row->count + 1);
+	KUNIT_EXPECT_EQ(test, next, geo.entries);
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_entries_used(t), 0ULL);
+	ddw_table_free_levels(t);
 }
 
 struct bad_row {
@@ -348,6 +402,7 @@ static void concurrent_levels_test(struct kunit *test)
 static struct kunit_case ddw_table_cases[] = {
 	KUNIT_CASE_PARAM(tce_encoding_test, tce_rows_gen_params),
 	KUNIT_CASE_PARAM(engine_test, engine_rows_gen_params),
+	KUNIT_CASE_PARAM(take_test, engine_rows_gen_params),
 	KUNIT_CASE_PARAM(bad_input_test, bad_rows_gen_params),
 	KUNIT_CASE(concurrent_levels_test),
 	{}

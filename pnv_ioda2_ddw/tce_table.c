@@ -7,6 +7,7 @@
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 #include <asm/iommu.h>
@@ -268,29 +269,83 @@ int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_get);
 
-/*
- * Clear entries [@first, @last] below @level at @depth, descending only into
- * levels that exist: a sparse table's clear costs what it holds, not the
- * window's size.
+/**
+ * ddw_table_next_slot() - the first existing slot at or after an index
+ * @table: the table
+ * @top: @table->hw_top or @table->shadow_top
+ * @idx: in: where to start; out: the slot's index, or @end if none
+ * @end: where to stop, at most the window's entries
+ * @may_sleep: yield between leaf levels (not from atomic context)
+ *
+ * Only levels that exist are visited: a sparse table's walk costs what it
+ * holds, not the window's size.
+ *
+ * Return: the slot of entry *@idx, or NULL when no level below @end exists.
  */
-static void ddw_levels_clear(const struct pnv_ddw_geometry *geo, __be64 *level,
-			     u32 depth, u64 first, u64 last)
+__be64 *ddw_table_next_slot(struct pnv_ddw_table *table, __be64 *top, u64 *idx,
+			    u64 end, bool may_sleep)
 {
-	u64 span_mask = (1ULL << ddw_level_index_shift(geo, depth)) - 1;
-	u64 i, i_last = ddw_level_index(geo, last, depth);
+	const struct pnv_ddw_geometry *geo = &table->geo;
 
-	for (i = ddw_level_index(geo, first, depth); i <= i_last; i++) {
-		u64 slot_last = min(last, first | span_mask);
-		__be64 tce = READ_ONCE(level[i]);
+	end = min(end, geo->entries);
+	while (*idx < end) {
+		__be64 *level = top;
+		u32 depth;
 
+		if (may_sleep && !(*idx & (geo->level_entries - 1)))
+			cond_resched();
+		for (depth = 0; depth + 1 < geo->levels; depth++) {
+			__be64 tce = READ_ONCE(level[ddw_level_index(geo, *idx, depth)]);
+
+			if (!tce)
+				break;
+			level = ddw_indirect_target(tce);
+		}
 		if (depth + 1 == geo->levels)
-			WRITE_ONCE(level[i], 0);
-		else if (tce)
-			ddw_levels_clear(geo, ddw_indirect_target(tce), depth + 1,
-					 first, slot_last);
-		first = slot_last + 1;
+			return &level[ddw_level_index(geo, *idx, depth)];
+		/* Past everything the missing level would have held. */
+		*idx = (*idx | ((1ULL << ddw_level_index_shift(geo, depth)) - 1)) + 1;
 	}
+	*idx = end;
+	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(ddw_table_next_slot);
+
+/**
+ * ddw_table_take() - clear the next entries in use, without invalidating
+ * @table: the table
+ * @idx: in: where to start; out: where to go on
+ * @end: the end of the range, exclusive
+ * @taken: out: the entries cleared and what they held, in index order
+ * @max: room in @taken
+ * @may_sleep: yield between leaf levels
+ *
+ * The caller invalidates the TCE caches for what was taken, then gives
+ * back what the entries held.
+ *
+ * Return: the number of entries taken; 0 when none is left before @end.
+ */
+unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
+			    struct ddw_tce_taken *taken, unsigned int max,
+			    bool may_sleep)
+{
+	unsigned int n = 0;
+	__be64 *slot;
+
+	while (n < max &&
+	       (slot = ddw_table_next_slot(table, table->hw_top, idx, end, may_sleep))) {
+		__be64 old = tce_xchg(slot, 0);
+
+		if (old) {
+			taken[n].idx = *idx;
+			taken[n].tce = old;
+			n++;
+		}
+		(*idx)++;
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(ddw_table_take);
 
 /**
  * pnv_ddw_tce_clear() - clear a range of TCEs, without invalidating
@@ -298,18 +353,71 @@ static void ddw_levels_clear(const struct pnv_ddw_geometry *geo, __be64 *level,
  * @idx: first entry
  * @npages: number of entries; the range is clipped to the window
  *
- * Levels are kept: the next mapping in the range reuses them.
+ * For tables whose entries hold nothing else (no PNV_DDW_TABLE_* flag);
+ * pnv_ddw_tce_unmap() gives back pins and counts.  Levels are kept: the
+ * next mapping in the range reuses them.
  */
 void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages)
 {
-	const struct pnv_ddw_geometry *geo = &table->geo;
+	u64 end = idx + min(npages, table->geo.entries - min(idx, table->geo.entries));
+	__be64 *slot;
 
-	if (idx >= geo->entries || !npages)
-		return;
-	ddw_levels_clear(geo, table->hw_top, 0, idx,
-			 idx + min(npages, geo->entries - idx) - 1);
+	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, end, true))) {
+		WRITE_ONCE(*slot, 0);
+		idx++;
+	}
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_clear);
+
+/**
+ * pnv_ddw_table_entries_used() - how many entries map something now
+ * @table: the table
+ *
+ * Counted from the table, whoever wrote it.  Sleeps.
+ *
+ * Return: the number of entries in use.
+ */
+u64 pnv_ddw_table_entries_used(struct pnv_ddw_table *table)
+{
+	__be64 *slot;
+	u64 idx = 0, n = 0;
+
+	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, U64_MAX, true))) {
+		n += !!READ_ONCE(*slot);
+		idx++;
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_table_entries_used);
+
+/**
+ * pnv_ddw_table_user_entries() - entries whose shadow holds an address in
+ *	[@ua, @ua + @size)
+ * @table: a table with a shadow (else 0)
+ * @ua: userspace address
+ * @size: bytes
+ *
+ * Sleeps.
+ *
+ * Return: the number of such entries.
+ */
+u64 pnv_ddw_table_user_entries(struct pnv_ddw_table *table, u64 ua, u64 size)
+{
+	__be64 *slot;
+	u64 idx = 0, n = 0;
+
+	if (!table->shadow_top)
+		return 0;
+	while ((slot = ddw_table_next_slot(table, table->shadow_top, &idx,
+					   U64_MAX, true))) {
+		u64 v = be64_to_cpu(READ_ONCE(*slot));
+
+		n += v && v >= ua && v - ua < size;
+		idx++;
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_table_user_entries);
 
 /**
  * pnv_ddw_tce_useraddr() - the shadow slot of an entry

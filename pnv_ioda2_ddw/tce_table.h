@@ -23,10 +23,20 @@
  * @shadow_top: top level of the userspace-address shadow, or NULL
  * @hw_bytes: bytes of levels allocated for @hw_top
  * @shadow_bytes: bytes of levels allocated for @shadow_top
+ * @flags: PNV_DDW_TABLE_*: what an entry holds besides its translation
+ * @mm: with PNV_DDW_TABLE_SHADOW, the process whose pre-registered memory
+ *	(mm_iommu regions) the shadow's addresses are in; grabbed
+ * @retired: the owner has let go of the window: no new mapping through
+ *	the table ops (KVM), see pnv_ddw_table_retire()
  *
  * Indirect levels are allocated when an entry under them is first set, on
  * @tbl.it_nid, and installed with cmpxchg: of two CPUs racing to fill the
  * same slot, the loser frees its level.
+ *
+ * The table is the only record of what is mapped: its owner (a VFIO
+ * container) and KVM's in-kernel TCE path both write it, so whatever an
+ * entry holds (a pin, a count on a pre-registered region) is given back by
+ * whoever clears the entry, and by the last reference for what is left.
  */
 struct pnv_ddw_table {
 	struct iommu_table tbl;
@@ -35,6 +45,15 @@ struct pnv_ddw_table {
 	__be64 *shadow_top;
 	atomic64_t hw_bytes;
 	atomic64_t shadow_bytes;
+	unsigned int flags;
+	struct mm_struct *mm;
+	bool retired;
+};
+
+/* An entry cleared by ddw_table_take(): its index and what it held. */
+struct ddw_tce_taken {
+	u64 idx;
+	__be64 tce;
 };
 
 static inline struct pnv_ddw_table *to_ddw_table(struct iommu_table *tbl)
@@ -75,6 +94,11 @@ int ddw_table_init(struct pnv_ddw_table *table,
 		   const struct pnv_ddw_geometry *geo, int nid, bool shadow);
 void ddw_table_free_levels(struct pnv_ddw_table *table);
 long ddw_levels_live(void);
+__be64 *ddw_table_next_slot(struct pnv_ddw_table *table, __be64 *top, u64 *idx,
+			    u64 end, bool may_sleep);
+unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
+			    struct ddw_tce_taken *taken, unsigned int max,
+			    bool may_sleep);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 __be64 *ddw_table_slot(struct pnv_ddw_table *table, __be64 *top,

@@ -9,7 +9,10 @@
 #include <linux/debugfs.h>
 #include <linux/iommu.h>
 #include <linux/kref.h>
+#include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <asm/iommu.h>
@@ -17,6 +20,7 @@
 #include <pnv_ioda2_ddw.h>
 #include "pe_owner.h"
 #include "tce_geometry.h"
+#include "tce_release.h"
 #include "tce_table.h"
 #include "window.h"
 
@@ -26,18 +30,44 @@
 /* Tables made and not yet freed: what a leak test reads in debugfs. */
 static atomic_long_t tables_live = ATOMIC_LONG_INIT(0);
 
+/*
+ * The last reference, which KVM may drop from an RCU callback: give back
+ * what is left in the table, free it, let the module go.
+ */
 static void ddw_it_free(struct iommu_table *tbl)
 {
-	ddw_table_free_levels(to_ddw_table(tbl));
+	struct pnv_ddw_table *table = to_ddw_table(tbl);
+
+	ddw_table_release_all(table);
+	ddw_table_free_levels(table);
+	if (table->mm)
+		mmdrop(table->mm);
 	atomic_long_dec(&tables_live);
+	module_put(THIS_MODULE);
 }
 
+/*
+ * KVM's in-kernel TCE path (and nobody else) calls the ops below; the owner
+ * uses the exported API.  A v1 table takes only clears from KVM, which
+ * unpin as they go: KVM cannot map it (no shadow), and clears an entry
+ * before it leaves an H_PUT_TCE it cannot do to userspace.  The old entry
+ * is reported empty, so that the caller does not touch the page it held.
+ */
 static int ddw_it_xchg_no_kill(struct iommu_table *tbl, long index,
 			       unsigned long *hpa,
 			       enum dma_data_direction *direction)
 {
-	return pnv_ddw_tce_xchg(to_ddw_table(tbl), index - tbl->it_offset, hpa,
-				direction);
+	struct pnv_ddw_table *table = to_ddw_table(tbl);
+	int ret;
+
+	if (!(table->flags & PNV_DDW_TABLE_PINNED))
+		return pnv_ddw_tce_xchg(table, index - tbl->it_offset, hpa,
+					direction);
+	if (*direction != DMA_NONE)
+		return -EPERM;
+	ret = ddw_tce_clear_one(table, index - tbl->it_offset);
+	*hpa = 0;
+	return ret;
 }
 
 static void ddw_it_tce_kill(struct iommu_table *tbl, unsigned long index,
@@ -57,12 +87,21 @@ static unsigned long ddw_it_get(struct iommu_table *tbl, long index)
 	return be64_to_cpu(ddw_tce_encode(hpa, dir));
 }
 
+/*
+ * KVM maps an entry only where it gets a shadow slot.  None for a table
+ * retired by its owner, nor for another process than the table's: KVM
+ * counts the mapping in the regions of its own process, which must be the
+ * ones the shadow's addresses are released to.
+ */
 static __be64 *ddw_it_useraddrptr(struct iommu_table *tbl, long index,
 				  bool alloc)
 {
-	__be64 *slot = pnv_ddw_tce_useraddr(to_ddw_table(tbl),
-					    index - tbl->it_offset, alloc);
+	struct pnv_ddw_table *table = to_ddw_table(tbl);
+	__be64 *slot;
 
+	if (current->mm != table->mm || (alloc && READ_ONCE(table->retired)))
+		return NULL;
+	slot = pnv_ddw_tce_useraddr(table, index - tbl->it_offset, alloc);
 	return IS_ERR(slot) ? NULL : slot;
 }
 
@@ -92,20 +131,26 @@ static int first_dev_node(struct device *dev, void *data)
  * @page_shift: log2 of the IOMMU page size; one the PE offers
  * @window_size: bytes, a power of two
  * @levels: 1..the PE's max_levels
- * @flags: PNV_DDW_TABLE_SHADOW to keep userspace addresses beside the TCEs
+ * @flags: what the entries hold besides their translation: 0,
+ *	PNV_DDW_TABLE_SHADOW (v2) or PNV_DDW_TABLE_PINNED (v1)
+ * @mm: with PNV_DDW_TABLE_SHADOW, the process whose pre-registered memory
+ *	the entries map; else NULL
  *
  * Only the top level is allocated, on the PE's NUMA node; the others when
  * an entry under them is first set.  The table is not programmed into the
- * PE: see pnv_ddw_window_set().
+ * PE: see pnv_ddw_window_set().  Each table holds this module: KVM may keep
+ * one, and call its ops, after its owner and the backend module are gone.
  *
  * Return: the table, holding one reference (pnv_ddw_table_put()), or
- * ERR_PTR(-EINVAL) for a window number or geometry the PE cannot take,
- * ERR_PTR(-E2BIG) (use more levels), ERR_PTR(-ENOMEM).
+ * ERR_PTR(-EINVAL) for a window number or geometry the PE cannot take, or
+ * flags that do not go together, ERR_PTR(-E2BIG) (use more levels),
+ * ERR_PTR(-ENOMEM), ERR_PTR(-ENODEV) (the module is going away).
  */
 struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group,
 					   int num, u32 page_shift,
 					   u64 window_size, u32 levels,
-					   unsigned int flags)
+					   unsigned int flags,
+					   struct mm_struct *mm)
 {
 	struct pnv_ddw_geometry geo;
 	struct pnv_ddw_table *table;
@@ -117,7 +162,9 @@ struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group
 	pnv_ddw_get_caps(table_group, &caps);
 	if (num < 0 || num >= min_t(u32, caps.max_windows,
 				    IOMMU_TABLE_GROUP_MAX_TABLES) ||
-	    (flags & ~PNV_DDW_TABLE_SHADOW))
+	    (flags & ~(PNV_DDW_TABLE_SHADOW | PNV_DDW_TABLE_PINNED)) ||
+	    flags == (PNV_DDW_TABLE_SHADOW | PNV_DDW_TABLE_PINNED) ||
+	    !mm != !(flags & PNV_DDW_TABLE_SHADOW))
 		return ERR_PTR(-EINVAL);
 	ret = pnv_ddw_geometry_init(&geo, &caps, page_shift, window_size,
 				    levels);
@@ -131,14 +178,19 @@ struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group
 	if (table_group->group)
 		iommu_group_for_each_dev(table_group->group, &nid,
 					 first_dev_node);
+	if (!try_module_get(THIS_MODULE))
+		return ERR_PTR(-ENODEV);
 	table = kzalloc_node(sizeof(*table), GFP_KERNEL, nid);
+	ret = -ENOMEM;
 	if (!table)
-		return ERR_PTR(-ENOMEM);
+		goto out_put;
 	ret = ddw_table_init(table, &geo, nid, flags & PNV_DDW_TABLE_SHADOW);
-	if (ret) {
-		kfree(table);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto out_free;
+	table->flags = flags;
+	table->mm = mm;
+	if (mm)
+		mmgrab(mm);
 
 	table->tbl.it_page_shift = page_shift;
 	table->tbl.it_offset = bus_start >> page_shift;
@@ -153,6 +205,12 @@ struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group
 	kref_init(&table->tbl.it_kref);
 	atomic_long_inc(&tables_live);
 	return table;
+
+out_free:
+	kfree(table);
+out_put:
+	module_put(THIS_MODULE);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_table_create);
 
@@ -168,6 +226,22 @@ void pnv_ddw_table_put(struct pnv_ddw_table *table)
 	iommu_tce_table_put(&table->tbl);
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_table_put);
+
+/**
+ * pnv_ddw_table_retire() - no new mappings through the table's ops
+ * @table: the table, taken out of every PE by its owner
+ *
+ * KVM keeps its own references to the tables of the windows it
+ * accelerates, and may write them after their owner removed the window.
+ * Once retired, it can only clear: the owner then clears the table, and
+ * nothing is mapped in it again (its last reference gives back whatever a
+ * mapping racing with the retirement left).
+ */
+void pnv_ddw_table_retire(struct pnv_ddw_table *table)
+{
+	WRITE_ONCE(table->retired, true);
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_table_retire);
 
 /**
  * pnv_ddw_table_info() - a table's window and what it holds now

@@ -171,95 +171,19 @@ struct ddw_window *ddw_window_find(struct ddw_container *c, u64 iova, u64 size)
 	return NULL;
 }
 
-/* v1: unpin the page an entry held, dirty if the device could write it. */
-static void entry_unpin(struct ddw_container *c, unsigned long hpa,
-			enum dma_data_direction dir)
-{
-	struct page *page = pfn_to_page(hpa >> PAGE_SHIFT);
-
-	unpin_user_pages_dirty_lock(&page, 1, dir != DMA_TO_DEVICE);
-	c->pinned--;
-}
-
-/* v1: entries cleared, their pages not yet unpinned. */
-struct ddw_unpin {
-	unsigned long hpa;
-	enum dma_data_direction dir;
-};
-
-#define DDW_UNPIN_BATCH	16
-
 /*
- * v1: clear entries in batches; a batch is invalidated in the PHB's TCE
- * cache before its pages are unpinned, so that the device cannot reach a
- * page once it is back with its owner.
+ * Remove a window: out of every PE, retired so that KVM maps nothing more
+ * in it, cleared (pins and counts given back), and our reference dropped;
+ * KVM may hold the table a while longer.
  */
-static void window_clear_pinned(struct ddw_container *c, struct ddw_window *w,
-				u64 idx, u64 n)
-{
-	struct ddw_unpin batch[DDW_UNPIN_BATCH];
-	u64 start, end = idx + n;
-	unsigned int k, nr;
-
-	while (idx < end) {
-		start = idx;
-		for (nr = 0; idx < end && nr < ARRAY_SIZE(batch); idx++) {
-			batch[nr].hpa = 0;
-			batch[nr].dir = DMA_NONE;
-			if (pnv_ddw_tce_xchg(w->table, idx, &batch[nr].hpa, &batch[nr].dir) ||
-			    batch[nr].dir == DMA_NONE)
-				continue;
-			w->mapped--;
-			nr++;
-		}
-		if (!nr)
-			continue;
-		pnv_ddw_tce_kill(w->table, start, idx - start);
-		for (k = 0; k < nr; k++)
-			entry_unpin(c, batch[k].hpa, batch[k].dir);
-	}
-}
-
-/* Clear entries [@idx, @idx + @n) and give back what they held. */
-static void window_clear(struct ddw_container *c, struct ddw_window *w,
-			 u64 idx, u64 n)
-{
-	u64 end = idx + n;
-
-	if (!c->v2) {
-		window_clear_pinned(c, w, idx, n);
-		return;
-	}
-	/* v2: the pages stay pinned by their pre-registration. */
-	for (; idx < end; idx++) {
-		enum dma_data_direction dir = DMA_NONE;
-		unsigned long hpa = 0;
-		struct ddw_prereg *p;
-		__be64 *ua;
-
-		if (pnv_ddw_tce_xchg(w->table, idx, &hpa, &dir) || dir == DMA_NONE)
-			continue;
-		w->mapped--;
-		ua = pnv_ddw_tce_useraddr(w->table, idx, false);
-		if (IS_ERR_OR_NULL(ua) || WARN_ON_ONCE(!*ua))
-			continue;
-		p = ddw_prereg_find(c, be64_to_cpu(*ua), 1ULL << w->page_shift);
-		if (!WARN_ON_ONCE(!p)) {
-			mm_iommu_mapped_dec(p->mem);
-			p->mapped--;
-		}
-		*ua = 0;
-	}
-}
-
 static void window_free(struct ddw_container *c, struct ddw_window *w)
 {
 	struct ddw_group *g;
 
 	list_for_each_entry(g, &c->groups, node)
 		pnv_ddw_window_unset(g->table_group, window_num(c, w));
-	window_clear(c, w, 0, w->size >> w->page_shift);
-	pnv_ddw_tce_kill(w->table, 0, w->size >> w->page_shift);
+	pnv_ddw_table_retire(w->table);
+	pnv_ddw_tce_unmap(w->table, 0, w->size >> w->page_shift);
 	pnv_ddw_table_put(w->table);
 	account_locked_vm(c->mm, w->locked_pages, false);
 	c->locked_pages -= w->locked_pages;
@@ -296,7 +220,8 @@ static int window_create(struct ddw_container *c, int num, u32 page_shift,
 	if (ret)
 		return ret;
 	w->table = pnv_ddw_table_create(tg, num, page_shift, size, levels,
-					c->v2 ? PNV_DDW_TABLE_SHADOW : 0);
+					c->v2 ? PNV_DDW_TABLE_SHADOW : PNV_DDW_TABLE_PINNED,
+					c->v2 ? c->mm : NULL);
 	if (IS_ERR(w->table)) {
 		ret = PTR_ERR(w->table);
 		goto out_unaccount;
@@ -418,7 +343,11 @@ static bool entries_free(struct ddw_window *w, u64 idx, u64 n)
 	return true;
 }
 
-/* v2: entries pointing into pre-registered memory, already pinned. */
+/*
+ * v2: entries pointing into pre-registered memory, already pinned.  Each
+ * entry counts in the region's mapped count and names its address in the
+ * shadow, as KVM's in-kernel mappings do: whoever clears it gives both back.
+ */
 static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
 		      u64 n, u64 vaddr, enum dma_data_direction dir)
 {
@@ -447,24 +376,30 @@ static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
 			ret = PTR_ERR(slot);
 			break;
 		}
-		mm_iommu_ua_to_hpa(p->mem, ua, w->page_shift, &hpa);
-		ret = pnv_ddw_tce_xchg(w->table, idx + i, &hpa, &d);
+		/* Fails only while the region is being released. */
+		ret = mm_iommu_mapped_inc(p->mem);
 		if (ret)
 			break;
+		mm_iommu_ua_to_hpa(p->mem, ua, w->page_shift, &hpa);
+		ret = pnv_ddw_tce_xchg(w->table, idx + i, &hpa, &d);
+		if (ret) {
+			mm_iommu_mapped_dec(p->mem);
+			break;
+		}
 		*slot = cpu_to_be64(ua);
-		mm_iommu_mapped_inc(p->mem);
-		p->mapped++;
-		w->mapped++;
+		if (!(i & 511))
+			cond_resched();
 	}
 	if (ret)
-		window_clear(c, w, idx, i);
+		pnv_ddw_tce_unmap(w->table, idx, i);
 	return ret;
 }
 
 /*
- * v1: each entry pins the page under it for as long as it is mapped.  The
- * page must be at least as large as the IOMMU page, or the device would
- * reach the memory beside it.
+ * v1: each entry pins the page under it for as long as it is mapped; the
+ * table gives the pin back when the entry is cleared, by us or by KVM.
+ * The page must be at least as large as the IOMMU page, or the device
+ * would reach the memory beside it.
  */
 static int map_pin(struct ddw_container *c, struct ddw_window *w, u64 idx,
 		   u64 n, u64 vaddr, enum dma_data_direction dir)
@@ -497,11 +432,10 @@ static int map_pin(struct ddw_container *c, struct ddw_window *w, u64 idx,
 			unpin_user_page(page);
 			break;
 		}
-		c->pinned++;
-		w->mapped++;
+		cond_resched();
 	}
 	if (ret)
-		window_clear(c, w, idx, i);
+		pnv_ddw_tce_unmap(w->table, idx, i);
 	return ret;
 }
 
@@ -550,7 +484,8 @@ int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
  * @iova: in a window, aligned to its IOMMU page
  * @size: aligned likewise
  *
- * Entries not mapped are skipped.
+ * Entries not mapped are skipped, whoever mapped the others (this
+ * container, or KVM through the table).
  *
  * Return: 0; -ENXIO (no window holds the range); -EINVAL (alignment).
  */
@@ -567,8 +502,7 @@ int ddw_unmap(struct ddw_container *c, u64 iova, u64 size)
 		return -EINVAL;
 	idx = (iova - w->bus_start) >> w->page_shift;
 	n = size >> w->page_shift;
-	window_clear(c, w, idx, n);
-	pnv_ddw_tce_kill(w->table, idx, n);
+	pnv_ddw_tce_unmap(w->table, idx, n);
 	return 0;
 }
 
@@ -642,7 +576,7 @@ void ddw_container_release(struct ddw_container *c)
 		group_detach(c, g);
 	ddw_prereg_remove_all(c);
 	ddw_container_disable(c);
-	WARN_ON_ONCE(c->locked_pages || c->pinned);
+	WARN_ON_ONCE(c->locked_pages);
 	mutex_unlock(&c->lock);
 	mmdrop(c->mm);
 	mutex_destroy(&c->lock);

@@ -29,7 +29,6 @@ struct ddw_prereg {
 	struct mm_iommu_table_group_mem_t *mem;
 	u64 vaddr;
 	u64 size;
-	u64 mapped;		/* TCEs of this container pointing into it */
 };
 
 /* A DMA window of the container, programmed into every group's PE. */
@@ -39,7 +38,6 @@ struct ddw_window {
 	u64 size;
 	u32 page_shift;
 	u32 levels;
-	u64 mapped;		/* TCEs in use */
 	unsigned long locked_pages;	/* charged to locked_vm for the table */
 };
 
@@ -62,7 +60,6 @@ struct ddw_window {
  * @locked_pages: pages charged to @mm's locked_vm for tables
  * @enabled: v1: VFIO_IOMMU_ENABLE done, maps allowed
  * @enabled_pages: v1: pages charged to @mm's locked_vm by VFIO_IOMMU_ENABLE
- * @pinned: v1: pages pinned by the entries (one pin per entry)
  * @calls_ok: per ioctl of ioctl.c's table, calls that succeeded
  * @calls_failed: per ioctl, calls answered with an errno
  * @id: number in debugfs
@@ -79,7 +76,6 @@ struct ddw_container {
 	unsigned long locked_pages;
 	bool enabled;
 	unsigned long enabled_pages;
-	u64 pinned;
 	u64 calls_ok[DDW_NR_IOCTLS];
 	u64 calls_failed[DDW_NR_IOCTLS];
 	int id;
@@ -112,6 +108,7 @@ int ddw_prereg_add(struct ddw_container *c, u64 vaddr, u64 size);
 int ddw_prereg_remove(struct ddw_container *c, u64 vaddr, u64 size);
 void ddw_prereg_remove_all(struct ddw_container *c);
 struct ddw_prereg *ddw_prereg_find(struct ddw_container *c, u64 ua, u64 size);
+u64 ddw_prereg_mapped(struct ddw_container *c, struct ddw_prereg *p);
 
 void ddw_debugfs_container_add(struct ddw_container *c);
 void ddw_debugfs_container_remove(struct ddw_container *c);

@@ -17,10 +17,15 @@
 static struct dentry *vfio_dir;
 static DEFINE_IDA(container_ida);
 
+/*
+ * What is mapped is read from the tables, whoever wrote them (this
+ * container's MAP_DMA, or KVM's in-kernel H_PUT_TCE); the call counters
+ * are this container's own ioctls.
+ */
 static int state_show(struct seq_file *m, void *unused)
 {
 	struct ddw_container *c = m->private;
-	u64 prereg_bytes = 0;
+	u64 prereg_bytes = 0, used = 0;
 	struct ddw_prereg *p;
 	struct ddw_group *g;
 	int num;
@@ -34,24 +39,28 @@ static int state_show(struct seq_file *m, void *unused)
 	for (num = 0; num < ARRAY_SIZE(c->windows); num++) {
 		struct ddw_window *w = &c->windows[num];
 		struct pnv_ddw_table_info info;
+		u64 n;
 
 		if (!w->table)
 			continue;
 		pnv_ddw_table_info(w->table, &info);
+		n = pnv_ddw_table_entries_used(w->table);
+		used += n;
 		seq_printf(m, "window %d: bus 0x%llx size 0x%llx page_shift %u levels %u entries_used %llu table_bytes %llu shadow_bytes %llu\n",
 			   num, w->bus_start, w->size, w->page_shift, w->levels,
-			   w->mapped, info.table_bytes, info.shadow_bytes);
+			   n, info.table_bytes, info.shadow_bytes);
 	}
 	list_for_each_entry(p, &c->prereg, node) {
 		seq_printf(m, "prereg: vaddr 0x%llx size 0x%llx mapped %llu\n",
-			   p->vaddr, p->size, p->mapped);
+			   p->vaddr, p->size, ddw_prereg_mapped(c, p));
 		prereg_bytes += p->size;
 	}
 	seq_printf(m, "prereg_bytes: %llu\n", prereg_bytes);
 	seq_printf(m, "locked_vm_tables_pages: %lu\n", c->locked_pages);
+	/* v1: each entry in use holds one pin. */
 	if (!c->v2)
 		seq_printf(m, "enabled: %d\nlocked_vm_enable_pages: %lu\npinned_pages: %llu\n",
-			   c->enabled, c->enabled_pages, c->pinned);
+			   c->enabled, c->enabled_pages, used);
 	ddw_ioctl_show_calls(m, c);
 	mutex_unlock(&c->lock);
 	return 0;

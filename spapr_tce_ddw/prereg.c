@@ -4,11 +4,15 @@
  * up front; MAP_DMA then only translates.  The pinning and its locked_vm
  * charge are the kernel's mm_iommu regions, which KVM also looks up.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
+#include <linux/printk.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <asm/mmu_context.h>
 
+#include <pnv_ioda2_ddw.h>
 #include "container.h"
 
 /* The container's registration holding [@ua, @ua + @size), or NULL. */
@@ -101,14 +105,37 @@ static int prereg_free(struct ddw_container *c, struct ddw_prereg *p)
 }
 
 /**
+ * ddw_prereg_mapped() - entries of the container's windows mapping @p
+ * @c: the container
+ * @p: one of its registrations
+ *
+ * Read from the tables' shadows, which KVM's in-kernel mappings fill too.
+ *
+ * Return: the number of entries whose address is in @p.
+ */
+u64 ddw_prereg_mapped(struct ddw_container *c, struct ddw_prereg *p)
+{
+	u64 n = 0;
+	int num;
+
+	lockdep_assert_held(&c->lock);
+	for (num = 0; num < ARRAY_SIZE(c->windows); num++)
+		if (c->windows[num].table)
+			n += pnv_ddw_table_user_entries(c->windows[num].table,
+							p->vaddr, p->size);
+	return n;
+}
+
+/**
  * ddw_prereg_remove() - unregister exactly what ddw_prereg_add() registered
  * @c: the container
  * @vaddr: as registered
  * @size: as registered
  *
  * Return: 0; -EINVAL (unaligned); -ENOENT (no such registration); -EBUSY
- * while the container maps any of it: nothing changes, the memory stays
- * pinned and registered until it is unmapped.
+ * while the container's windows map any of it (by MAP_DMA or by KVM), or
+ * while it is the last registration and another table maps it: nothing
+ * changes, the memory stays pinned and registered until it is unmapped.
  */
 int ddw_prereg_remove(struct ddw_container *c, u64 vaddr, u64 size)
 {
@@ -120,16 +147,27 @@ int ddw_prereg_remove(struct ddw_container *c, u64 vaddr, u64 size)
 	p = prereg_exact(c, vaddr, size);
 	if (!p)
 		return -ENOENT;
-	if (p->mapped)
+	if (ddw_prereg_mapped(c, p))
 		return -EBUSY;
 	return prereg_free(c, p);
 }
 
-/* At release, once every window is gone. */
+/*
+ * At release, once every window of the container is gone.  The kernel's
+ * mm_iommu refuses to drop a region that a table still maps: only a table
+ * of another container, written by KVM, can, and that region then stays
+ * registered (and charged) until the process exits.
+ */
 void ddw_prereg_remove_all(struct ddw_container *c)
 {
 	struct ddw_prereg *p, *next;
 
-	list_for_each_entry_safe(p, next, &c->prereg, node)
-		WARN_ON_ONCE(p->mapped || prereg_free(c, p));
+	list_for_each_entry_safe(p, next, &c->prereg, node) {
+		if (!prereg_free(c, p))
+			continue;
+		pr_warn("container %d: memory at 0x%llx (0x%llx bytes) is still mapped by another table: left registered\n",
+			c->id, p->vaddr, p->size);
+		list_del(&p->node);
+		kfree(p);
+	}
 }

@@ -14,6 +14,7 @@
 #include <linux/gfp.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <asm/iommu.h>
 #include <asm/tce.h>
 
@@ -69,7 +70,7 @@ static void window_case_run(struct iommu_table_group *tg,
 
 	table = pnv_ddw_table_create(tg, wc->num, wc->page_shift,
 				     wc->window_size, wc->levels,
-				     PNV_DDW_TABLE_SHADOW);
+				     PNV_DDW_TABLE_SHADOW, current->mm);
 	if (!CHECK(!IS_ERR(table), "window %d: create %llu MiB of %lu KiB pages, %u levels: %d",
 		   wc->num, wc->window_size >> 20, 1UL << (wc->page_shift - 10),
 		   wc->levels, PTR_ERR_OR_ZERO(table)))
@@ -126,16 +127,16 @@ static void errors_run(struct iommu_table_group *tg, struct pnv_ddw_table *table
 {
 	struct pnv_ddw_table *t;
 
-	t = pnv_ddw_table_create(tg, 1, 13, 1ULL << 30, 1, 0);
+	t = pnv_ddw_table_create(tg, 1, 13, 1ULL << 30, 1, 0, NULL);
 	CHECK(PTR_ERR(t) == -EINVAL, "8 KiB pages: -EINVAL (%d)", PTR_ERR_OR_ZERO(t));
-	t = pnv_ddw_table_create(tg, 1, 16, 1ULL << 30, 0, 0);
+	t = pnv_ddw_table_create(tg, 1, 16, 1ULL << 30, 0, 0, NULL);
 	CHECK(PTR_ERR(t) == -EINVAL, "0 levels: -EINVAL (%d)", PTR_ERR_OR_ZERO(t));
-	t = pnv_ddw_table_create(tg, 1, 16, 3ULL << 30, 1, 0);
+	t = pnv_ddw_table_create(tg, 1, 16, 3ULL << 30, 1, 0, NULL);
 	CHECK(PTR_ERR(t) == -EINVAL, "window not a power of two: -EINVAL (%d)",
 	      PTR_ERR_OR_ZERO(t));
-	t = pnv_ddw_table_create(tg, 2, 16, 1ULL << 30, 1, 0);
+	t = pnv_ddw_table_create(tg, 2, 16, 1ULL << 30, 1, 0, NULL);
 	CHECK(PTR_ERR(t) == -EINVAL, "a third window: -EINVAL (%d)", PTR_ERR_OR_ZERO(t));
-	t = pnv_ddw_table_create(tg, 1, 12, 1ULL << 44, 1, 0);
+	t = pnv_ddw_table_create(tg, 1, 12, 1ULL << 44, 1, 0, NULL);
 	CHECK(PTR_ERR(t) == -E2BIG, "a 32 GiB level: -E2BIG (%d)", PTR_ERR_OR_ZERO(t));
 	CHECK(pnv_ddw_window_set(tg, 1, table) == -EPERM,
 	      "programming a PE the kernel owns: -EPERM");
@@ -170,7 +171,7 @@ static void bench_run(struct iommu_table_group *tg, unsigned long hpa)
 		struct iommu_table *tbl;
 		long ret;
 
-		table = pnv_ddw_table_create(tg, 1, 16, window, levels, 0);
+		table = pnv_ddw_table_create(tg, 1, 16, window, levels, 0, NULL);
 		if (IS_ERR(table)) {
 			pr_info("bench: spapr-ddw, %u levels: refused (%ld)\n", levels,
 				PTR_ERR(table));
@@ -250,7 +251,7 @@ static int __init ddw_window_test_init(void)
 	}
 	hpa = page_to_phys(page);
 
-	table = pnv_ddw_table_create(tg, 1, 16, 1ULL << 30, 1, 0);
+	table = pnv_ddw_table_create(tg, 1, 16, 1ULL << 30, 1, 0, NULL);
 	if (!IS_ERR(table)) {
 		if (!bench)
 			errors_run(tg, table);
