@@ -167,8 +167,10 @@ run_nested_guest() {
 	tr -d '\r' <"$log.raw" >"$log"
 }
 
-# Pages pinned (FOLL_PIN) and not yet unpinned, system-wide.
+# Pages pinned (FOLL_PIN) and not yet unpinned, system-wide; the counters
+# are kept per CPU until folded.
 pins_held() {
+	echo 1 >/proc/sys/vm/stat_refresh
 	echo $(($(sed -n 's/^nr_foll_pin_acquired //p' /proc/vmstat) -
 		$(sed -n 's/^nr_foll_pin_released //p' /proc/vmstat)))
 }

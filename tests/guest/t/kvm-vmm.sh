@@ -1,0 +1,45 @@
+# KVM-HV's in-kernel sPAPR TCE path on spapr-tce-v2, driven by a tiny VMM
+# (tests/user/kvm_vmm.c): the group handed to KVM with a TCE table matching
+# a window, closed in every order QEMU or a crash may close it, and a vCPU
+# whose H_PUT_TCE KVM writes straight into our tables (v2) or leaves to the
+# VMM's MAP_DMA (v1), mixed with MAP_DMA/UNMAP_DMA.  After each case no
+# container, pin or locked page is left; at the end no TCE table or level,
+# and both modules unload.
+. /tests/lib.sh
+grp=$(nvme_to_vfio) || exit 1
+modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
+modprobe kvm-hv || fail "modprobe kvm-hv failed"
+[ -c /dev/kvm ] || fail "no /dev/kvm with kvm-hv loaded"
+d=/sys/kernel/debug/spapr_ddw
+
+failed=
+for c in attach-v2-close-first group-del-then-close attach-v2-unset-first attach-v1 \
+	guest-hcalls-v2 guest-hcalls-v1 guest-window-removed guest-then-exit; do
+	p0=$(pins_held)
+	/tests/bin/kvm_vmm "$c" "$grp" >/tmp/kvm_vmm.case 2>&1
+	rc=$?
+	sed 's/^/  /' /tmp/kvm_vmm.case
+	# KVM drops its table references from RCU callbacks.
+	i=0
+	while [ "$(pins_held)" -ne "$p0" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+	p1=$(pins_held)
+	why=
+	[ $rc -eq 0 ] || why="exit $rc"
+	[ "$p1" -eq "$p0" ] || why="$why${why:+, }pins $p0 before, $p1 after"
+	ls $d/vfio | grep -q container- && why="$why${why:+, }container left in debugfs"
+	if [ -n "$why" ]; then
+		echo "$c: FAILED ($why)"
+		failed="$failed $c"
+	else
+		echo "$c: passed (pins back to $p0)"
+	fi
+done
+
+cat $d/tce_tables
+grep -q '^tables_live: 0$' $d/tce_tables || failed="$failed tables_live"
+grep -q '^levels_live: 0$' $d/tce_tables || failed="$failed levels_live"
+echo "refcnt: spapr_tce_ddw $(cat /sys/module/spapr_tce_ddw/refcnt)," \
+	"pnv_ioda2_ddw $(cat /sys/module/pnv_ioda2_ddw/refcnt)"
+rmmod spapr_tce_ddw pnv_ioda2_ddw || failed="$failed rmmod"
+[ -z "$failed" ] || fail "failed:$failed"
+echo "both modules unloaded"
