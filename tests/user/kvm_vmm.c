@@ -17,6 +17,12 @@
  *                                        closed VFIO first, then KVM first
  *   kvm_vmm guest-hcalls-v2 GROUP        a vCPU's H_PUT_TCE done by KVM in
  *                                        our table, mixed with MAP/UNMAP_DMA
+ *   kvm_vmm guest-remap-after-refusal GROUP   an entry KVM clears before it
+ *                                        leaves an H_PUT_TCE to the VMM,
+ *                                        then maps again: no count lost
+ *   kvm_vmm guest-other-process GROUP    the container of a child process,
+ *                                        KVM's guest unmaps its entry: the
+ *                                        child's registration still goes
  *   kvm_vmm guest-hcalls-v1 GROUP        the same on v1: maps exit to the
  *                                        VMM (MAP_DMA, as QEMU), unmaps may not
  *   kvm_vmm guest-window-removed GROUP   the guest maps in a table whose
@@ -30,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 #include <linux/vfio.h>
@@ -349,6 +356,142 @@ static int guest_hcalls_v2(int grp)
 	return failures ? 1 : 0;
 }
 
+/*
+ * KVM clears an entry itself (kvmppc_clear_tce()) before it leaves to the
+ * VMM an H_PUT_TCE it cannot do: the count the entry held on the
+ * registration goes with it, or a later map of the entry loses it and the
+ * registration can never be released.
+ */
+static int guest_remap_after_refusal(int grp)
+{
+	const __u64 page = 1ULL << WINDOW_SHIFT;
+	struct vfio_ctx ctx;
+	struct baseline b;
+	struct hcall h[3];
+	struct vm vm;
+	__u64 start;
+	long ret;
+
+	baseline_take(&b);
+	vm_create(&vm);
+	start = v2_setup(&ctx, grp, &vm);
+	CHECK(vm_table(&vm, LIOBN, WINDOW_SHIFT, start, WINDOW_SIZE) == 0,
+	      "KVM_CREATE_SPAPR_TCE_64 for the window");
+	vm_hand_group(&vm, ctx.group);
+	vm_vcpu(&vm);
+	vm.container = ctx.container;
+
+	h[0] = put_tce(start, DATA_GPA | TCE_READ | TCE_WRITE);
+	h[1] = put_tce(start, (REG_SIZE + page) | TCE_READ | TCE_WRITE);
+	h[2] = put_tce(start, (DATA_GPA + page) | TCE_READ | TCE_WRITE);
+	vm_run(&vm, h, 3);
+	EXPECT(h[0].ret == H_SUCCESS && h[1].ret == H_PARAMETER && h[2].ret == H_SUCCESS &&
+	       vm.exits == 1,
+	       "guest: entry 0 mapped in the kernel, remapped to unregistered RAM (left to the VMM, refused: %lld), mapped again in the kernel (%d exits)",
+	       (long long)h[1].ret, vm.exits);
+	print_state("after the guest's three maps of entry 0");
+	EXPECT(window_used(start) == 1 && state_value(" mapped ") == 1,
+	       "debugfs: 1 entry used (%lld), 1 maps the registration (%lld)",
+	       window_used(start), state_value(" mapped "));
+	ret = dma_unmap(ctx.container, start, page);
+	EXPECT(ret == 0, "UNMAP_DMA of entry 0: %ld", ret);
+	ret = unregister(ctx.container, vm.ram, REG_SIZE);
+	EXPECT(ret == 0, "UNREGISTER_MEMORY once nothing maps it: %ld", ret);
+
+	vfio_close(&ctx);
+	vm.container = -1;
+	vm_close_dev(&vm);
+	vm_close_table(&vm);
+	vm_close_vm(&vm);
+	vm_free_ram(&vm);
+	expect_released(&b, "all closed");
+	return failures ? 1 : 0;
+}
+
+/*
+ * The container of one process, KVM of another (the group handed over):
+ * KVM looks addresses up in its own process, so when its guest unmaps an
+ * entry the container mapped, the count the entry held on the container's
+ * registration must go all the same, or a later MAP_DMA of the entry
+ * loses it and the registration can never be released.
+ */
+static void other_process_child(struct vfio_ctx *ctx, int to_parent, int from_parent)
+{
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+	const __u64 page = 1ULL << WINDOW_SHIFT;
+	void *mem = anon_mem(REG_SIZE, 0);
+	long ret;
+	char c;
+
+	CHECK(xioctl(ctx->container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_v2_IOMMU) == 0,
+	      "child: SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU): the container is the child's");
+	reg.vaddr = (uintptr_t)mem;
+	reg.size = REG_SIZE;
+	CHECK(xioctl(ctx->container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
+	      "child: REGISTER_MEMORY of %lu MiB", REG_SIZE >> 20);
+	create.page_shift = WINDOW_SHIFT;
+	create.window_size = WINDOW_SIZE;
+	create.levels = 2;
+	CHECK(xioctl(ctx->container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create) == 0,
+	      "child: TCE_CREATE at 0x%llx", (unsigned long long)create.start_addr);
+	CHECK(dma_map(ctx->container, mem, create.start_addr, page) == 0, "child: MAP_DMA of entry 0");
+	CHECK(write(to_parent, &create.start_addr, sizeof(create.start_addr)) ==
+	      sizeof(create.start_addr) && read(from_parent, &c, 1) == 1,
+	      "child: the parent's guest has run");
+	EXPECT(window_used(create.start_addr) == 0, "child: entry 0 unmapped by the guest (%lld used)",
+	       window_used(create.start_addr));
+	ret = dma_map(ctx->container, mem, create.start_addr, page);
+	EXPECT(ret == 0, "child: MAP_DMA of entry 0 again: %ld", ret);
+	ret = dma_unmap(ctx->container, create.start_addr, page);
+	EXPECT(ret == 0, "child: UNMAP_DMA of entry 0: %ld", ret);
+	ret = unregister(ctx->container, mem, REG_SIZE);
+	EXPECT(ret == 0, "child: UNREGISTER_MEMORY once nothing maps it: %ld", ret);
+	exit(failures ? 1 : 0);
+}
+
+static int guest_other_process(int grp)
+{
+	int to_parent[2], from_parent[2], status;
+	struct vfio_ctx ctx;
+	struct baseline b;
+	struct hcall h[1];
+	struct vm vm;
+	__u64 start;
+	pid_t pid;
+
+	baseline_take(&b);
+	vfio_open(&ctx, grp);
+	CHECK(pipe(to_parent) == 0 && pipe(from_parent) == 0, "pipes");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid)
+		other_process_child(&ctx, to_parent[1], from_parent[0]);
+	CHECK(read(to_parent[0], &start, sizeof(start)) == sizeof(start),
+	      "the child set up the container and mapped entry 0");
+	vm_create(&vm);
+	CHECK(vm_table(&vm, LIOBN, WINDOW_SHIFT, start, WINDOW_SIZE) == 0,
+	      "KVM_CREATE_SPAPR_TCE_64 for the child's window");
+	vm_hand_group(&vm, ctx.group);
+	vm_vcpu(&vm);
+	h[0] = put_tce(start, 0);
+	vm_run(&vm, h, 1);
+	EXPECT(h[0].ret == H_SUCCESS && vm.exits == 0,
+	       "guest: unmaps the child's entry 0 in the kernel: %lld (%d exits)",
+	       (long long)h[0].ret, vm.exits);
+	CHECK(write(from_parent[1], "g", 1) == 1, "tell the child");
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child's checks passed");
+
+	vfio_close(&ctx);
+	vm_close_dev(&vm);
+	vm_close_table(&vm);
+	vm_close_vm(&vm);
+	vm_free_ram(&vm);
+	expect_released(&b, "all closed");
+	return failures ? 1 : 0;
+}
+
 static int guest_hcalls_v1(int grp)
 {
 	struct vfio_iommu_spapr_tce_info info;
@@ -530,6 +673,8 @@ int main(int argc, char **argv)
 		{ "attach-v2-unset-first", attach_v2_unset_first },
 		{ "attach-v1", attach_v1 },
 		{ "guest-hcalls-v2", guest_hcalls_v2 },
+		{ "guest-remap-after-refusal", guest_remap_after_refusal },
+		{ "guest-other-process", guest_other_process },
 		{ "guest-hcalls-v1", guest_hcalls_v1 },
 		{ "guest-window-removed", guest_window_removed },
 		{ "guest-then-exit", guest_then_exit },

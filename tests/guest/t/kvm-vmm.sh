@@ -14,7 +14,7 @@ d=/sys/kernel/debug/spapr_ddw
 
 failed=
 for c in attach-v2-close-first group-del-then-close attach-v2-unset-first attach-v1 \
-	guest-hcalls-v2 guest-hcalls-v1 guest-window-removed guest-then-exit; do
+	guest-hcalls-v2 guest-remap-after-refusal guest-other-process guest-hcalls-v1 guest-window-removed guest-then-exit; do
 	p0=$(pins_held)
 	/tests/bin/kvm_vmm "$c" "$grp" >/tmp/kvm_vmm.case 2>&1
 	rc=$?
