@@ -23,6 +23,10 @@
  *   kvm_vmm guest-other-process GROUP    the container of a child process,
  *                                        KVM's guest unmaps its entry: the
  *                                        child's registration still goes
+ *   kvm_vmm guest-maps-other-container GROUP GROUP2   the guest maps memory
+ *                                        container A registered into B's
+ *                                        window; A closed first: A's
+ *                                        registration goes once B's entry does
  *   kvm_vmm guest-hcalls-v1 GROUP        the same on v1: maps exit to the
  *                                        VMM (MAP_DMA, as QEMU), unmaps may not
  *   kvm_vmm guest-window-removed GROUP   the guest maps in a table whose
@@ -492,6 +496,64 @@ static int guest_other_process(int grp)
 	return failures ? 1 : 0;
 }
 
+/* The second group, on another PHB, for the cases that need two containers. */
+static int second_group = -1;
+
+/*
+ * KVM looks a guest's page up in every registration of its process: it
+ * maps memory that one container registered into another container's
+ * window.  The first container's release then finds its registration still
+ * mapped; mm_iommu keeps the region and spapr-tce-v2 puts it again until
+ * it goes, once KVM's entry is cleared: nothing stays pinned.
+ */
+static int guest_maps_other_container(int grp)
+{
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	struct vfio_iommu_spapr_tce_create create = { .argsz = sizeof(create) };
+	const __u64 page = 1ULL << WINDOW_SHIFT;
+	struct vfio_ctx a, bctx;
+	struct baseline b;
+	struct hcall h[1];
+	long long pins_reg;
+	struct vm vm;
+
+	CHECK(second_group >= 0, "a second group to use: kvm_vmm CASE GROUP GROUP2");
+	baseline_take(&b);
+	vm_create(&vm);
+	vfio_open_v2(&a, grp, "container A");
+	reg.vaddr = (uintptr_t)vm.ram;
+	reg.size = REG_SIZE;
+	CHECK(xioctl(a.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg) == 0,
+	      "A: REGISTER_MEMORY of guest RAM");
+	pins_reg = pins_held();
+	vfio_open_v2(&bctx, second_group, "container B");
+	create.page_shift = WINDOW_SHIFT;
+	create.window_size = WINDOW_SIZE;
+	create.levels = 2;
+	CHECK(xioctl(bctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create) == 0,
+	      "B (nothing registered): TCE_CREATE at 0x%llx", (unsigned long long)create.start_addr);
+	CHECK(vm_table(&vm, LIOBN, WINDOW_SHIFT, create.start_addr, WINDOW_SIZE) == 0,
+	      "KVM_CREATE_SPAPR_TCE_64 for B's window");
+	vm_hand_group(&vm, bctx.group);
+	vm_vcpu(&vm);
+	h[0] = put_tce(create.start_addr, (DATA_GPA + page) | TCE_READ | TCE_WRITE);
+	vm_run(&vm, h, 1);
+	EXPECT(h[0].ret == H_SUCCESS && vm.exits == 0,
+	       "guest: maps A's memory into B's window in the kernel: %lld (%d exits)",
+	       (long long)h[0].ret, vm.exits);
+	vfio_close(&a);
+	EXPECT(pins_held() == pins_reg,
+	       "A closed: its registration stays while B's window maps it (%lld pins, %lld)",
+	       pins_held(), pins_reg);
+	vfio_close(&bctx);
+	vm_close_dev(&vm);
+	vm_close_table(&vm);
+	vm_close_vm(&vm);
+	vm_free_ram(&vm);
+	expect_released(&b, "B and KVM closed: A's registration gone too");
+	return failures ? 1 : 0;
+}
+
 static int guest_hcalls_v1(int grp)
 {
 	struct vfio_iommu_spapr_tce_info info;
@@ -675,6 +737,7 @@ int main(int argc, char **argv)
 		{ "guest-hcalls-v2", guest_hcalls_v2 },
 		{ "guest-remap-after-refusal", guest_remap_after_refusal },
 		{ "guest-other-process", guest_other_process },
+		{ "guest-maps-other-container", guest_maps_other_container },
 		{ "guest-hcalls-v1", guest_hcalls_v1 },
 		{ "guest-window-removed", guest_window_removed },
 		{ "guest-then-exit", guest_then_exit },
@@ -682,9 +745,11 @@ int main(int argc, char **argv)
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; argc == 3 && i < sizeof(cases) / sizeof(cases[0]); i++)
+	if (argc == 4)
+		second_group = atoi(argv[3]);
+	for (i = 0; (argc == 3 || argc == 4) && i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (!strcmp(argv[1], cases[i].name))
 			return cases[i].fn(atoi(argv[2]));
-	fprintf(stderr, "usage: kvm_vmm CASE GROUP\n");
+	fprintf(stderr, "usage: kvm_vmm CASE GROUP [GROUP2]\n");
 	return 2;
 }

@@ -7,6 +7,9 @@
 # and both modules unload.
 . /tests/lib.sh
 grp=$(nvme_to_vfio) || exit 1
+bdf2=$(nvme_bdf 2) || fail "no second NVMe on this machine"
+bind_driver "$bdf2" vfio-pci || fail "vfio-pci did not bind $bdf2"
+grp2=$(basename "$(readlink /sys/bus/pci/devices/$bdf2/iommu_group)")
 modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
 modprobe kvm-hv || fail "modprobe kvm-hv failed"
 [ -c /dev/kvm ] || fail "no /dev/kvm with kvm-hv loaded"
@@ -14,9 +17,9 @@ d=/sys/kernel/debug/spapr_ddw
 
 failed=
 for c in attach-v2-close-first group-del-then-close attach-v2-unset-first attach-v1 \
-	guest-hcalls-v2 guest-remap-after-refusal guest-other-process guest-hcalls-v1 guest-window-removed guest-then-exit; do
+	guest-hcalls-v2 guest-remap-after-refusal guest-other-process guest-maps-other-container guest-hcalls-v1 guest-window-removed guest-then-exit; do
 	p0=$(pins_held)
-	/tests/bin/kvm_vmm "$c" "$grp" >/tmp/kvm_vmm.case 2>&1
+	/tests/bin/kvm_vmm "$c" "$grp" "$grp2" >/tmp/kvm_vmm.case 2>&1
 	rc=$?
 	sed 's/^/  /' /tmp/kvm_vmm.case
 	# KVM drops its table references from RCU callbacks.
