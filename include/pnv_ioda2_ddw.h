@@ -12,6 +12,7 @@
 
 struct dentry;
 struct iommu_group;
+struct mm_iommu_table_group_mem_t;
 struct mm_struct;
 struct iommu_table_group;
 struct pnv_ddw_table;
@@ -123,6 +124,9 @@ int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 		    enum dma_data_direction *dir);
 void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages);
 u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages);
+int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 ua,
+			 struct mm_iommu_table_group_mem_t *mem,
+			 enum dma_data_direction dir);
 void pnv_ddw_tce_kill(struct pnv_ddw_table *table, u64 idx, u64 npages);
 __be64 *pnv_ddw_tce_useraddr(struct pnv_ddw_table *table, u64 idx, bool alloc);
 void pnv_ddw_get_caps(const struct iommu_table_group *table_group,

@@ -236,6 +236,7 @@ static void take_test(struct kunit *test)
 	const struct engine_row *row = test->param_value;
 	struct ddw_tce_taken taken[7];
 	struct pnv_ddw_geometry geo;
+	__be64 tce;
 	struct pnv_ddw_table *t;
 	u64 i, next = 0, seen = 0;
 	unsigned int n, k;
@@ -267,6 +268,16 @@ static void take_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seen, row->count + 1);
 	KUNIT_EXPECT_EQ(test, next, geo.entries);
 	KUNIT_EXPECT_EQ(test, pnv_ddw_table_entries_used(t), 0ULL);
+
+	/* Set only where empty: a second writer of the entry gets -EBUSY. */
+	next = row_index(row, &geo, 0);
+	tce = ddw_tce_encode(test_hpa(&geo, next), DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, ddw_tce_set_if_empty(t, next, tce), 0);
+	KUNIT_EXPECT_EQ(test, ddw_tce_set_if_empty(t, next, ddw_tce_encode(0, DMA_BIDIRECTIONAL)),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, next), be64_to_cpu(tce));
+	KUNIT_EXPECT_EQ(test, ddw_tce_set_if_empty(t, geo.entries, tce), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_entries_used(t), 1ULL);
 	ddw_table_free_levels(t);
 }
 

@@ -40,14 +40,18 @@ static int __init pnv_ioda2_ddw_init(void)
 
 	ddw_debugfs = debugfs_create_dir("spapr_ddw", NULL);
 	pe_info_debugfs_init(ddw_debugfs);
-	ddw_window_debugfs_init(ddw_debugfs);
-	ret = ddw_glue_init(ddw_debugfs);
+	ret = ddw_window_init(ddw_debugfs);
 	if (ret)
 		goto out_debugfs;
+	ret = ddw_glue_init(ddw_debugfs);
+	if (ret)
+		goto out_window;
 	pr_info("version %s, %u IODA2 PEs\n", SPAPR_DDW_VERSION,
 		pe_info_count());
 	return 0;
 
+out_window:
+	ddw_window_exit();
 out_debugfs:
 	debugfs_remove(ddw_debugfs);
 	return ret;
@@ -57,6 +61,7 @@ static void __exit pnv_ioda2_ddw_exit(void)
 {
 	ddw_glue_exit();
 	debugfs_remove(ddw_debugfs);
+	ddw_window_exit();
 	pr_info("unloaded\n");
 }
 

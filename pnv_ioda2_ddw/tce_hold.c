@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What a TCE holds besides its translation, and giving it back.
+ * What a TCE holds besides its translation: taken when the entry is set,
+ * given back when it is cleared.
  *
  * A v1 entry (PNV_DDW_TABLE_PINNED) holds one pin on its page.  A v2 entry
  * (PNV_DDW_TABLE_SHADOW) holds one count on the mm_iommu region of the
  * pre-registered memory its shadow names, exactly as KVM's in-kernel TCE
  * path keeps it (kvmppc_tce_iommu_do_map()).  The owner of a table and KVM
  * both write it and neither keeps a count of its own: whoever clears an
- * entry gives back what it held, and the table's last reference gives back
- * whatever is left in it.
+ * entry gives back what it held, KVM's clears included (they come through
+ * the table's xchg_no_kill op to ddw_tce_clear_one()), and the end of the
+ * table gives back whatever a race left in it.
  */
 #include <linux/atomic.h>
 #include <linux/minmax.h>
@@ -17,7 +19,7 @@
 #include <asm/mmu_context.h>
 
 #include <pnv_ioda2_ddw.h>
-#include "tce_release.h"
+#include "tce_hold.h"
 #include "tce_table.h"
 
 /* Entries cleared between two TCE invalidations; on the stack. */
@@ -28,23 +30,35 @@ static bool tce_writable(__be64 tce)
 	return be64_to_cpu(tce) & TCE_PCI_WRITE;
 }
 
-/* Drop the count the shadow of entry @idx holds, and forget its address. */
-static void ddw_shadow_release(struct pnv_ddw_table *table, u64 idx)
+static u64 shadow_xchg(__be64 *slot, u64 ua)
 {
-	__be64 *slot = pnv_ddw_tce_useraddr(table, idx, false);
-	struct mm_iommu_table_group_mem_t *mem;
-	u64 ua;
+	return be64_to_cpu((__force __be64)xchg((__force u64 *)slot,
+						(__force u64)cpu_to_be64(ua)));
+}
 
-	if (IS_ERR_OR_NULL(slot))
-		return;
-	/* KVM may clear the same entry: one of us takes the address. */
-	ua = be64_to_cpu((__force __be64)xchg((__force u64 *)slot, 0));
-	if (!ua)
-		return;
+/* Drop the count on the region holding @ua. */
+static void ddw_ua_put(struct pnv_ddw_table *table, u64 ua)
+{
+	struct mm_iommu_table_group_mem_t *mem;
+
 	/* The count keeps the region registered: it must be there. */
 	mem = mm_iommu_lookup(table->mm, ua, 1UL << table->geo.page_shift);
 	if (!WARN_ON_ONCE(!mem))
 		mm_iommu_mapped_dec(mem);
+}
+
+/* Forget the address the shadow of entry @idx names, and drop its count. */
+static void ddw_shadow_release(struct pnv_ddw_table *table, u64 idx)
+{
+	__be64 *slot = pnv_ddw_tce_useraddr(table, idx, false);
+	u64 ua;
+
+	if (IS_ERR_OR_NULL(slot))
+		return;
+	/* Two clears of one entry: one of them takes the address. */
+	ua = shadow_xchg(slot, 0);
+	if (ua)
+		ddw_ua_put(table, ua);
 }
 
 /*
@@ -72,46 +86,32 @@ static void ddw_entry_release(struct pnv_ddw_table *table, u64 idx, __be64 tce,
 	}
 	if (!(table->flags & PNV_DDW_TABLE_SHADOW))
 		return;
+	/* Before the count goes: the count keeps the page pinned. */
 	if (tce_writable(tce) &&
 	    !mm_iommu_is_devmem(table->mm, hpa, table->geo.page_shift, &size))
 		SetPageDirty(pfn_to_page(hpa >> PAGE_SHIFT));
 	ddw_shadow_release(table, idx);
 }
 
-/* Invalidate the TCE caches for the taken entries, run by run. */
+/*
+ * Invalidate the TCE caches for the taken entries: once over their span if
+ * they are dense in it, else run by run, never over a huge empty range.
+ */
 static void ddw_kill_taken(struct pnv_ddw_table *table,
 			   const struct ddw_tce_taken *taken, unsigned int n)
 {
+	u64 span = taken[n - 1].idx + 1 - taken[0].idx;
 	unsigned int first = 0, k;
 
+	if (span <= 2 * n) {
+		pnv_ddw_tce_kill(table, taken[0].idx, span);
+		return;
+	}
 	for (k = 1; k <= n; k++) {
 		if (k < n && taken[k].idx == taken[k - 1].idx + 1)
 			continue;
 		pnv_ddw_tce_kill(table, taken[first].idx, k - first);
 		first = k;
-	}
-}
-
-/*
- * Shadow addresses in [@idx, @end) whose entry is empty: KVM clears an
- * entry without dropping its count when it cannot look the address up in
- * its own process (see ddw_it_useraddrptr()).
- */
-static void ddw_shadow_sweep(struct pnv_ddw_table *table, u64 idx, u64 end,
-			     bool may_sleep)
-{
-	__be64 *slot;
-
-	if (!table->shadow_top)
-		return;
-	for (; (slot = ddw_table_next_slot(table, table->shadow_top, &idx, end,
-					   may_sleep)); idx++) {
-		enum dma_data_direction dir;
-		unsigned long hpa;
-
-		if (READ_ONCE(*slot) && !pnv_ddw_tce_get(table, idx, &hpa, &dir) &&
-		    dir == DMA_NONE)
-			ddw_shadow_release(table, idx);
 	}
 }
 
@@ -131,32 +131,77 @@ static void ddw_shadow_sweep(struct pnv_ddw_table *table, u64 idx, u64 end,
 u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages)
 {
 	struct ddw_tce_taken taken[DDW_RELEASE_BATCH];
-	u64 end, i, cleared = 0;
+	u64 end, cleared = 0;
 	unsigned int n, k;
 
 	if (idx >= table->geo.entries)
 		return 0;
 	end = idx + min(npages, table->geo.entries - idx);
-	i = idx;
-	while ((n = ddw_table_take(table, &i, end, taken, ARRAY_SIZE(taken), true))) {
+	while ((n = ddw_table_take(table, &idx, end, taken, ARRAY_SIZE(taken), true))) {
 		ddw_kill_taken(table, taken, n);
 		for (k = 0; k < n; k++)
 			ddw_entry_release(table, taken[k].idx, taken[k].tce, true);
 		cleared += n;
 		cond_resched();
 	}
-	ddw_shadow_sweep(table, idx, end, true);
 	return cleared;
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_unmap);
 
 /**
- * ddw_tce_clear_one() - clear one entry of a v1 table and unpin its page
- * @table: a PNV_DDW_TABLE_PINNED table
+ * pnv_ddw_tce_map_user() - map pre-registered memory at one entry (v2)
+ * @table: a PNV_DDW_TABLE_SHADOW table
+ * @idx: entry index in the window
+ * @ua: userspace address of the page, aligned to the IOMMU page
+ * @mem: the region of the table's mm holding [@ua, @ua + IOMMU page)
+ * @dir: the access the device gets, not DMA_NONE
+ *
+ * The entry takes a count on @mem and names @ua in the shadow, as KVM's
+ * mappings do; it is set only if empty, whoever else writes the table.
+ * The caller invalidates the TCE caches after a batch.
+ *
+ * Return: 0; -EBUSY (the entry is in use: nothing changed); -EFAULT (@ua
+ * not in @mem, or @mem being released); -EINVAL; -ENOMEM.
+ */
+int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 ua,
+			 struct mm_iommu_table_group_mem_t *mem,
+			 enum dma_data_direction dir)
+{
+	unsigned long hpa;
+	__be64 *slot;
+	int ret;
+
+	if (!(table->flags & PNV_DDW_TABLE_SHADOW) || dir == DMA_NONE)
+		return -EINVAL;
+	if (mm_iommu_ua_to_hpa(mem, ua, table->geo.page_shift, &hpa))
+		return -EFAULT;
+	slot = pnv_ddw_tce_useraddr(table, idx, true);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	/* Fails only while the region is being released. */
+	if (mm_iommu_mapped_inc(mem))
+		return -EFAULT;
+	ret = ddw_tce_set_if_empty(table, idx, ddw_tce_encode(hpa, dir));
+	if (ret) {
+		mm_iommu_mapped_dec(mem);
+		return ret;
+	}
+	/* An address a racing clear could not take yet: its count goes now. */
+	ua = shadow_xchg(slot, ua);
+	if (ua)
+		ddw_ua_put(table, ua);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_tce_map_user);
+
+/**
+ * ddw_tce_clear_one() - clear one entry and give back what it held
+ * @table: a PNV_DDW_TABLE_PINNED or PNV_DDW_TABLE_SHADOW table
  * @idx: entry index in the window
  *
- * What KVM's clears of a v1 table come to (through the xchg_no_kill op):
- * the pin goes with the entry, after the TCE caches forgot it.
+ * What KVM's clears come to, through the xchg_no_kill op: the TCE caches
+ * forget the entry, then its pin or count goes.  KVM calls it walking its
+ * tables locklessly under SRCU: it does not sleep.
  *
  * Return: 0, or -EINVAL for an index outside the window.
  */
@@ -170,27 +215,34 @@ int ddw_tce_clear_one(struct pnv_ddw_table *table, u64 idx)
 	if (ret || dir == DMA_NONE)
 		return ret;
 	pnv_ddw_tce_kill(table, idx, 1);
-	ddw_entry_release(table, idx, ddw_tce_encode(hpa, dir), true);
+	ddw_entry_release(table, idx, ddw_tce_encode(hpa, dir), false);
 	return 0;
 }
 
 /**
  * ddw_table_release_all() - give back what every entry still holds
- * @table: a table no PE walks any more, at its last reference
+ * @table: a table nobody else holds any more, programmed nowhere
  *
- * May run from an RCU callback (KVM drops its references there): does not
- * sleep.
+ * Also the counts of shadow addresses whose entry is empty: a writer sets
+ * the entry before it names the address, and a clear in between leaves
+ * the address to whoever comes last.  Sleeps.
  */
 void ddw_table_release_all(struct pnv_ddw_table *table)
 {
 	struct ddw_tce_taken taken[DDW_RELEASE_BATCH];
 	unsigned int n, k;
+	__be64 *slot;
 	u64 i = 0;
 
 	if (!(table->flags & (PNV_DDW_TABLE_PINNED | PNV_DDW_TABLE_SHADOW)))
 		return;
-	while ((n = ddw_table_take(table, &i, U64_MAX, taken, ARRAY_SIZE(taken), false)))
+	while ((n = ddw_table_take(table, &i, U64_MAX, taken, ARRAY_SIZE(taken), true)))
 		for (k = 0; k < n; k++)
-			ddw_entry_release(table, taken[k].idx, taken[k].tce, false);
-	ddw_shadow_sweep(table, 0, U64_MAX, false);
+			ddw_entry_release(table, taken[k].idx, taken[k].tce, true);
+	if (!table->shadow_top)
+		return;
+	for (i = 0; (slot = ddw_table_next_slot(table, table->shadow_top, &i, U64_MAX, true));
+	     i++)
+		if (READ_ONCE(*slot))
+			ddw_shadow_release(table, i);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#ifndef _PNV_DDW_TCE_RELEASE_H
-#define _PNV_DDW_TCE_RELEASE_H
+#ifndef _PNV_DDW_TCE_HOLD_H
+#define _PNV_DDW_TCE_HOLD_H
 
 #include <linux/types.h>
 
@@ -9,4 +9,4 @@ struct pnv_ddw_table;
 int ddw_tce_clear_one(struct pnv_ddw_table *table, u64 idx);
 void ddw_table_release_all(struct pnv_ddw_table *table);
 
-#endif /* _PNV_DDW_TCE_RELEASE_H */
+#endif /* _PNV_DDW_TCE_HOLD_H */

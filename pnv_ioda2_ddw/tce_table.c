@@ -244,6 +244,28 @@ int pnv_ddw_tce_xchg(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_xchg);
 
 /**
+ * ddw_tce_set_if_empty() - set one TCE if it is empty, atomically
+ * @table: the table
+ * @idx: entry index in the window
+ * @tce: the entry, not empty
+ *
+ * Return: 0; -EBUSY (in use: nothing changed); -EINVAL (outside the
+ * window); -ENOMEM (a level could not be allocated).
+ */
+int ddw_tce_set_if_empty(struct pnv_ddw_table *table, u64 idx, __be64 tce)
+{
+	__be64 *slot;
+
+	if (ddw_check_index(table, idx, 1) || !tce)
+		return -EINVAL;
+	slot = ddw_table_slot(table, table->hw_top, &table->hw_bytes, idx, true);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	return tce_cmpxchg(slot, 0, tce) ? -EBUSY : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ddw_tce_set_if_empty);
+
+/**
  * pnv_ddw_tce_get() - read one TCE
  * @table: the table
  * @idx: entry index in the window
@@ -334,7 +356,8 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 
 	while (n < max &&
 	       (slot = ddw_table_next_slot(table, table->hw_top, idx, end, may_sleep))) {
-		__be64 old = tce_xchg(slot, 0);
+		/* Written only where there is something to take. */
+		__be64 old = READ_ONCE(*slot) ? tce_xchg(slot, 0) : 0;
 
 		if (old) {
 			taken[n].idx = *idx;

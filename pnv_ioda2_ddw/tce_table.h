@@ -28,6 +28,7 @@
  *	(mm_iommu regions) the shadow's addresses are in; grabbed
  * @retired: the owner has let go of the window: no new mapping through
  *	the table ops (KVM), see pnv_ddw_table_retire()
+ * @reaper: allocated with the table, for its end (window.c)
  *
  * Indirect levels are allocated when an entry under them is first set, on
  * @tbl.it_nid, and installed with cmpxchg: of two CPUs racing to fill the
@@ -48,6 +49,7 @@ struct pnv_ddw_table {
 	unsigned int flags;
 	struct mm_struct *mm;
 	bool retired;
+	struct ddw_table_reaper *reaper;
 };
 
 /* An entry cleared by ddw_table_take(): its index and what it held. */
@@ -96,6 +98,7 @@ void ddw_table_free_levels(struct pnv_ddw_table *table);
 long ddw_levels_live(void);
 __be64 *ddw_table_next_slot(struct pnv_ddw_table *table, __be64 *top, u64 *idx,
 			    u64 end, bool may_sleep);
+int ddw_tce_set_if_empty(struct pnv_ddw_table *table, u64 idx, __be64 tce);
 unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 			    struct ddw_tce_taken *taken, unsigned int max,
 			    bool may_sleep);

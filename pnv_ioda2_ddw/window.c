@@ -15,12 +15,13 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <asm/iommu.h>
 
 #include <pnv_ioda2_ddw.h>
 #include "pe_owner.h"
 #include "tce_geometry.h"
-#include "tce_release.h"
+#include "tce_hold.h"
 #include "tce_table.h"
 #include "window.h"
 
@@ -30,44 +31,69 @@
 /* Tables made and not yet freed: what a leak test reads in debugfs. */
 static atomic_long_t tables_live = ATOMIC_LONG_INIT(0);
 
-/*
- * The last reference, which KVM may drop from an RCU callback: give back
- * what is left in the table, free it, let the module go.
- */
-static void ddw_it_free(struct iommu_table *tbl)
+/* Where tables end: see ddw_it_free(). */
+static struct workqueue_struct *ddw_reap_wq;
+
+/* The end of a table after its last reference, with a copy of it. */
+struct ddw_table_reaper {
+	struct work_struct work;
+	struct pnv_ddw_table table;
+};
+
+static void ddw_table_reap(struct work_struct *work)
 {
-	struct pnv_ddw_table *table = to_ddw_table(tbl);
+	struct ddw_table_reaper *r = container_of(work, struct ddw_table_reaper, work);
+	struct pnv_ddw_table *table = &r->table;
 
 	ddw_table_release_all(table);
 	ddw_table_free_levels(table);
 	if (table->mm)
 		mmdrop(table->mm);
+	kfree(r);
 	atomic_long_dec(&tables_live);
+	/* ddw_window_exit() waits for this work to return. */
 	module_put(THIS_MODULE);
 }
 
 /*
+ * The last reference.  KVM drops its references from an RCU callback, and
+ * the kernel frees the table as soon as this returns: giving back what is
+ * left in it, which may sleep and costs what the table holds, is the
+ * reaper's work, on a copy.
+ */
+static void ddw_it_free(struct iommu_table *tbl)
+{
+	struct pnv_ddw_table *table = to_ddw_table(tbl);
+	struct ddw_table_reaper *r = table->reaper;
+
+	r->table = *table;
+	INIT_WORK(&r->work, ddw_table_reap);
+	queue_work(ddw_reap_wq, &r->work);
+}
+
+/*
  * KVM's in-kernel TCE path (and nobody else) calls the ops below; the owner
- * uses the exported API.  A v1 table takes only clears from KVM, which
- * unpin as they go: KVM cannot map it (no shadow), and clears an entry
- * before it leaves an H_PUT_TCE it cannot do to userspace.  The old entry
- * is reported empty, so that the caller does not touch the page it held.
+ * uses the exported API.  KVM's clears of an entry give back what it held
+ * (ddw_tce_clear_one()) and report it empty, so that KVM neither drops a
+ * count itself (it would look the address up in its own process, and not
+ * at all on its way out of an H_PUT_TCE it cannot do) nor touches the page.
+ * A v1 table takes only clears: KVM cannot map it (no shadow).
  */
 static int ddw_it_xchg_no_kill(struct iommu_table *tbl, long index,
 			       unsigned long *hpa,
 			       enum dma_data_direction *direction)
 {
 	struct pnv_ddw_table *table = to_ddw_table(tbl);
-	int ret;
+	u64 idx = index - tbl->it_offset;
 
-	if (!(table->flags & PNV_DDW_TABLE_PINNED))
-		return pnv_ddw_tce_xchg(table, index - tbl->it_offset, hpa,
-					direction);
-	if (*direction != DMA_NONE)
+	if (*direction == DMA_NONE &&
+	    (table->flags & (PNV_DDW_TABLE_PINNED | PNV_DDW_TABLE_SHADOW))) {
+		*hpa = 0;
+		return ddw_tce_clear_one(table, idx);
+	}
+	if (table->flags & PNV_DDW_TABLE_PINNED)
 		return -EPERM;
-	ret = ddw_tce_clear_one(table, index - tbl->it_offset);
-	*hpa = 0;
-	return ret;
+	return pnv_ddw_tce_xchg(table, idx, hpa, direction);
 }
 
 static void ddw_it_tce_kill(struct iommu_table *tbl, unsigned long index,
@@ -184,6 +210,9 @@ struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group
 	ret = -ENOMEM;
 	if (!table)
 		goto out_put;
+	table->reaper = kzalloc(sizeof(*table->reaper), GFP_KERNEL);
+	if (!table->reaper)
+		goto out_free;
 	ret = ddw_table_init(table, &geo, nid, flags & PNV_DDW_TABLE_SHADOW);
 	if (ret)
 		goto out_free;
@@ -207,6 +236,7 @@ struct pnv_ddw_table *pnv_ddw_table_create(struct iommu_table_group *table_group
 	return table;
 
 out_free:
+	kfree(table->reaper);
 	kfree(table);
 out_put:
 	module_put(THIS_MODULE);
@@ -358,13 +388,25 @@ EXPORT_SYMBOL_GPL(pnv_ddw_disown);
 
 static int tce_tables_show(struct seq_file *m, void *unused)
 {
+	/* Tables whose last reference went are counted once they are gone. */
+	flush_workqueue(ddw_reap_wq);
 	seq_printf(m, "tables_live: %ld\nlevels_live: %ld\n",
 		   atomic_long_read(&tables_live), ddw_levels_live());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(tce_tables);
 
-void ddw_window_debugfs_init(struct dentry *dir)
+int ddw_window_init(struct dentry *dir)
 {
+	ddw_reap_wq = alloc_workqueue("pnv_ddw_reap", WQ_UNBOUND, 0);
+	if (!ddw_reap_wq)
+		return -ENOMEM;
 	debugfs_create_file("tce_tables", 0400, dir, NULL, &tce_tables_fops);
+	return 0;
+}
+
+/* No table is left (each holds the module); the last reapers may still run. */
+void ddw_window_exit(void)
+{
+	destroy_workqueue(ddw_reap_wq);
 }

@@ -4,6 +4,7 @@
 
 struct dentry;
 
-void ddw_window_debugfs_init(struct dentry *dir);
+int ddw_window_init(struct dentry *dir);
+void ddw_window_exit(void);
 
 #endif /* _PNV_DDW_WINDOW_H */

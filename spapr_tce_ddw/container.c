@@ -339,14 +339,16 @@ static bool entries_free(struct ddw_window *w, u64 idx, u64 n)
 
 		if (pnv_ddw_tce_get(w->table, idx + i, &hpa, &old) || old != DMA_NONE)
 			return false;
+		if (!(i & 511))
+			cond_resched();
 	}
 	return true;
 }
 
 /*
  * v2: entries pointing into pre-registered memory, already pinned.  Each
- * entry counts in the region's mapped count and names its address in the
- * shadow, as KVM's in-kernel mappings do: whoever clears it gives both back.
+ * entry takes a count on the region and names its address in the shadow,
+ * as KVM's in-kernel mappings do: whoever clears it gives both back.
  */
 static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
 		      u64 n, u64 vaddr, enum dma_data_direction dir)
@@ -360,33 +362,21 @@ static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
 	if (!p)
 		return -EFAULT;
 	/* Check everything first: a failed map changes nothing. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (mm_iommu_ua_to_hpa(p->mem, vaddr + (i << w->page_shift),
 				       w->page_shift, &hpa))
 			return -EFAULT;
+		if (!(i & 511))
+			cond_resched();
+	}
 	if (!entries_free(w, idx, n))
 		return -EBUSY;
 	for (i = 0; i < n; i++) {
-		u64 ua = vaddr + (i << w->page_shift);
-		enum dma_data_direction d = dir;
-		__be64 *slot;
-
-		slot = pnv_ddw_tce_useraddr(w->table, idx + i, true);
-		if (IS_ERR(slot)) {
-			ret = PTR_ERR(slot);
-			break;
-		}
-		/* Fails only while the region is being released. */
-		ret = mm_iommu_mapped_inc(p->mem);
+		/* -EBUSY only if KVM mapped the entry since the check. */
+		ret = pnv_ddw_tce_map_user(w->table, idx + i,
+					   vaddr + (i << w->page_shift), p->mem, dir);
 		if (ret)
 			break;
-		mm_iommu_ua_to_hpa(p->mem, ua, w->page_shift, &hpa);
-		ret = pnv_ddw_tce_xchg(w->table, idx + i, &hpa, &d);
-		if (ret) {
-			mm_iommu_mapped_dec(p->mem);
-			break;
-		}
-		*slot = cpu_to_be64(ua);
 		if (!(i & 511))
 			cond_resched();
 	}

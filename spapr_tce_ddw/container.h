@@ -23,12 +23,16 @@ struct ddw_group {
 	struct iommu_table_group *table_group;
 };
 
-/* Memory this container pre-registered (v2). */
+/*
+ * Memory this container pre-registered (v2); @orphan_mm is set once the
+ * container let go of it while a table still mapped it (prereg.c).
+ */
 struct ddw_prereg {
 	struct list_head node;
 	struct mm_iommu_table_group_mem_t *mem;
 	u64 vaddr;
 	u64 size;
+	struct mm_struct *orphan_mm;
 };
 
 /* A DMA window of the container, programmed into every group's PE. */
@@ -107,6 +111,7 @@ int ddw_unmap(struct ddw_container *c, u64 iova, u64 size);
 int ddw_prereg_add(struct ddw_container *c, u64 vaddr, u64 size);
 int ddw_prereg_remove(struct ddw_container *c, u64 vaddr, u64 size);
 void ddw_prereg_remove_all(struct ddw_container *c);
+void ddw_prereg_exit(void);
 struct ddw_prereg *ddw_prereg_find(struct ddw_container *c, u64 ua, u64 size);
 u64 ddw_prereg_mapped(struct ddw_container *c, struct ddw_prereg *p);
 

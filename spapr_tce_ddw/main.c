@@ -118,6 +118,7 @@ static int __init spapr_tce_ddw_init(void)
 static void __exit spapr_tce_ddw_exit(void)
 {
 	vfio_unregister_iommu_driver(&ddw_vfio_ops);
+	ddw_prereg_exit();
 	ddw_debugfs_exit();
 	pr_info("unloaded\n");
 }

@@ -7,9 +7,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <asm/mmu_context.h>
 
 #include <pnv_ioda2_ddw.h>
@@ -153,21 +156,62 @@ int ddw_prereg_remove(struct ddw_container *c, u64 vaddr, u64 size)
 }
 
 /*
- * At release, once every window of the container is gone.  The kernel's
- * mm_iommu refuses to drop a region that a table still maps: only a table
- * of another container, written by KVM, can, and that region then stays
- * registered (and charged) until the process exits.
+ * Registrations a container let go of while a table still mapped them: a
+ * table KVM holds after the container removed it, into which a mapping
+ * racing with the removal went, keeps its count until KVM lets the table
+ * go.  mm_iommu keeps such a region (and refuses to drop it); it is put
+ * again, until it goes, so that nothing stays pinned after KVM let go.
  */
+static LIST_HEAD(orphans);	/* struct ddw_prereg, with @orphan_mm */
+static DEFINE_MUTEX(orphans_lock);	/* protects orphans */
+static void orphans_retry(struct work_struct *work);
+static DECLARE_DELAYED_WORK(orphans_work, orphans_retry);
+
+static void orphans_retry(struct work_struct *work)
+{
+	struct ddw_prereg *p, *next;
+
+	mutex_lock(&orphans_lock);
+	list_for_each_entry_safe(p, next, &orphans, node) {
+		if (mm_iommu_put(p->orphan_mm, p->mem) == -EBUSY)
+			continue;
+		list_del(&p->node);
+		mmdrop(p->orphan_mm);
+		kfree(p);
+		/* ddw_prereg_exit() waits for this work to return. */
+		module_put(THIS_MODULE);
+	}
+	if (!list_empty(&orphans))
+		schedule_delayed_work(&orphans_work, HZ / 10);
+	mutex_unlock(&orphans_lock);
+}
+
+/* Hand @p over to orphans_retry(); it holds the module meanwhile. */
+static void prereg_orphan(struct ddw_container *c, struct ddw_prereg *p)
+{
+	pr_debug("container %d: 0x%llx+0x%llx still mapped by a table KVM holds: put later\n",
+		 c->id, p->vaddr, p->size);
+	p->orphan_mm = c->mm;
+	mmgrab(p->orphan_mm);
+	__module_get(THIS_MODULE);
+	mutex_lock(&orphans_lock);
+	list_move_tail(&p->node, &orphans);
+	schedule_delayed_work(&orphans_work, HZ / 10);
+	mutex_unlock(&orphans_lock);
+}
+
+/* At release, once every window of the container is gone. */
 void ddw_prereg_remove_all(struct ddw_container *c)
 {
 	struct ddw_prereg *p, *next;
 
-	list_for_each_entry_safe(p, next, &c->prereg, node) {
-		if (!prereg_free(c, p))
-			continue;
-		pr_warn("container %d: memory at 0x%llx (0x%llx bytes) is still mapped by another table: left registered\n",
-			c->id, p->vaddr, p->size);
-		list_del(&p->node);
-		kfree(p);
-	}
+	list_for_each_entry_safe(p, next, &c->prereg, node)
+		if (prereg_free(c, p))
+			prereg_orphan(c, p);
+}
+
+/* Module exit: no orphan is left (each holds the module). */
+void ddw_prereg_exit(void)
+{
+	cancel_delayed_work_sync(&orphans_work);
 }
