@@ -138,16 +138,17 @@ run_nested_guest() {
 	# The Spectre mitigations neither TCG nor the emulated POWER8 provide
 	# are off rather than warned about.  VOF, not SLOF: boots in seconds.
 	caps=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-large-decr=off
-	accel="-accel tcg,tb-size=256"
-	# Under KVM, QEMU's trace shows each group handed to KVM's TCE tables.
+	accel="-accel tcg,tb-size=256 -cpu POWER8"
+	# Under KVM-HV the guest's CPU is the host's; QEMU's trace shows each
+	# group handed to KVM's TCE tables.
 	[ "${NESTED_ACCEL:-tcg}" = kvm ] &&
-		accel="-accel kvm -trace vfio_spapr_group_attach" caps=$caps,cap-htm=off
+		accel="-accel kvm -cpu host -trace vfio_spapr_group_attach" caps=$caps,cap-htm=off
 	reboot=-no-reboot
 	[ "${NESTED_BOOTS:-1}" -gt 1 ] && reboot=
 	start=$(date +%s)
 	LD_LIBRARY_PATH=/lib/powerpc64le-linux-gnu /usr/bin/qemu-system-ppc64 \
 		-M pseries,x-vof=on,$caps $accel \
-		-cpu POWER8 -smp 1 -m "$NESTED_RAM,slots=1,maxmem=$NESTED_MAXMEM" \
+		-smp 1 -m "$NESTED_RAM,slots=1,maxmem=$NESTED_MAXMEM" \
 		-nodefaults -display none -monitor none -serial stdio $reboot \
 		-kernel /nested/vmlinux -initrd /nested/initramfs.cpio.gz \
 		-append "console=hvc0 quiet panic=-1 ddw.disk_md5=$DDW_DISK_MD5 ddw.pattern=$NESTED_PATTERN_AT_MIB:$NESTED_PATTERN_MIB ddw.boots=${NESTED_BOOTS:-1}" \
