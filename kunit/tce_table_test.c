@@ -227,56 +227,83 @@ static void engine_test(struct kunit *test)
 }
 
 /*
- * Taking the entries in use: in index order, with what they held, a few
- * at a time, visiting only the levels that exist (the 4-level rows span
- * 2^36 entries), and nothing left after.
+ * Taking the entries in use: in index order, with what they and their
+ * shadow held, a few at a time, visiting only the levels that exist (the
+ * 4-level rows span 2^36 entries), and nothing left after; a shadow
+ * address beside an empty entry (what a race leaves) is taken too.
  */
 static void take_test(struct kunit *test)
 {
 	const struct engine_row *row = test->param_value;
-	struct ddw_tce_taken taken[7];
+	struct ddw_tce_taken taken[7], old;
 	struct pnv_ddw_geometry geo;
-	__be64 tce;
 	struct pnv_ddw_table *t;
 	u64 i, next = 0, seen = 0;
 	unsigned int n, k;
+	__be64 tce, *ua;
 
 	KUNIT_ASSERT_EQ(test, ddw_geometry_init(&geo, row->page_shift,
 						1ULL << row->window_shift, row->levels,
 						IODA2_MAX_LEVELS, 24), 0);
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, false), 0);
+	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, true), 0);
 	for (i = 0; i <= row->count; i++) {
 		u64 idx = row_index(row, &geo, i);
-		unsigned long hpa = test_hpa(&geo, idx);
-		enum dma_data_direction dir = test_dir(idx);
 
-		KUNIT_ASSERT_EQ(test, pnv_ddw_tce_xchg(t, idx, &hpa, &dir), 0);
+		tce = ddw_tce_encode(test_hpa(&geo, idx), test_dir(idx));
+		/* Every other entry a stale address only, as a race leaves it. */
+		if (i % 2) {
+			KUNIT_ASSERT_EQ(test, ddw_entry_set(t, idx, tce, 0x7fff00000000ULL + idx,
+							    GFP_KERNEL, true, &old), 0);
+			KUNIT_EXPECT_EQ(test, old.tce, 0);
+			KUNIT_EXPECT_EQ(test, old.ua, 0ULL);
+		} else {
+			KUNIT_ASSERT_EQ(test, ddw_entry_set(t, idx, tce, 0, GFP_KERNEL, true,
+							    &old), 0);
+			ua = pnv_ddw_tce_useraddr(t, idx, false);
+			KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(ua));
+			*ua = cpu_to_be64(0x7fff00000000ULL + idx);
+			KUNIT_ASSERT_EQ(test, ddw_entry_clear(t, idx, &old), 0);
+			KUNIT_EXPECT_EQ(test, be64_to_cpu(old.tce), be64_to_cpu(tce));
+			KUNIT_EXPECT_EQ(test, old.ua, 0x7fff00000000ULL + idx);
+			*ua = cpu_to_be64(0x7fff00000000ULL + idx);
+		}
 	}
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_entries_used(t), (row->count + 1) / 2);
 	while ((n = ddw_table_take(t, &next, geo.entries, taken, ARRAY_SIZE(taken), true))) {
 		for (k = 0; k < n; k++, seen++) {
 			u64 idx = row_index(row, &geo, seen);
 
 			KUNIT_EXPECT_EQ(test, taken[k].idx, idx);
-			KUNIT_EXPECT_EQ(test, be64_to_cpu(taken[k].tce),
+			KUNIT_EXPECT_EQ(test, be64_to_cpu(taken[k].tce), seen % 2 ?
 					be64_to_cpu(ddw_tce_encode(test_hpa(&geo, idx),
-								   test_dir(idx))));
+								   test_dir(idx))) : 0);
+			KUNIT_EXPECT_EQ(test, taken[k].ua, 0x7fff00000000ULL + idx);
 			KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, idx), 0ULL);
+			KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->shadow_top, idx), 0ULL);
 		}
 	}
 	KUNIT_EXPECT_EQ(test, seen, row->count + 1);
 	KUNIT_EXPECT_EQ(test, next, geo.entries);
 	KUNIT_EXPECT_EQ(test, pnv_ddw_table_entries_used(t), 0ULL);
+	KUNIT_EXPECT_EQ(test, pnv_ddw_table_user_entries(t, 0, ~0ULL), 0ULL);
 
 	/* Set only where empty: a second writer of the entry gets -EBUSY. */
 	next = row_index(row, &geo, 0);
 	tce = ddw_tce_encode(test_hpa(&geo, next), DMA_TO_DEVICE);
-	KUNIT_EXPECT_EQ(test, ddw_tce_set_if_empty(t, next, tce), 0);
-	KUNIT_EXPECT_EQ(test, ddw_tce_set_if_empty(t, next, ddw_tce_encode(0, DMA_BIDIRECTIONAL)),
-			-EBUSY);
+	KUNIT_EXPECT_EQ(test, ddw_entry_set(t, next, tce, 1ULL << 20, GFP_KERNEL, true, &old), 0);
+	KUNIT_EXPECT_EQ(test, ddw_entry_set(t, next, ddw_tce_encode(0, DMA_BIDIRECTIONAL),
+					    2ULL << 20, GFP_KERNEL, true, &old), -EBUSY);
 	KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, next), be64_to_cpu(tce));
-	KUNIT_EXPECT_EQ(test, ddw_tce_set_if_empty(t, geo.entries, tce), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->shadow_top, next), 1ULL << 20);
+	KUNIT_EXPECT_EQ(test, ddw_entry_set(t, geo.entries, tce, 0, GFP_KERNEL, true, &old),
+			-EINVAL);
+	/* Without allocating, a missing level is -ENOMEM. */
+	i = geo.entries - 1 - geo.level_entries;
+	if (geo.levels > 1 && geo.entries > geo.level_entries &&
+	    !ddw_table_slot(t, t->hw_top, &t->hw_bytes, i, 0))
+		KUNIT_EXPECT_EQ(test, ddw_entry_set(t, i, tce, 0, 0, false, &old), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, pnv_ddw_table_entries_used(t), 1ULL);
 	ddw_table_free_levels(t);
 }

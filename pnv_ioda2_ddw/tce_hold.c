@@ -30,12 +30,6 @@ static bool tce_writable(__be64 tce)
 	return be64_to_cpu(tce) & TCE_PCI_WRITE;
 }
 
-static u64 shadow_xchg(__be64 *slot, u64 ua)
-{
-	return be64_to_cpu((__force __be64)xchg((__force u64 *)slot,
-						(__force u64)cpu_to_be64(ua)));
-}
-
 /* Drop the count on the region holding @ua. */
 static void ddw_ua_put(struct pnv_ddw_table *table, u64 ua)
 {
@@ -47,39 +41,27 @@ static void ddw_ua_put(struct pnv_ddw_table *table, u64 ua)
 		mm_iommu_mapped_dec(mem);
 }
 
-/* Forget the address the shadow of entry @idx names, and drop its count. */
-static void ddw_shadow_release(struct pnv_ddw_table *table, u64 idx)
-{
-	__be64 *slot = pnv_ddw_tce_useraddr(table, idx, false);
-	u64 ua;
-
-	if (IS_ERR_OR_NULL(slot))
-		return;
-	/* Two clears of one entry: one of them takes the address. */
-	ua = shadow_xchg(slot, 0);
-	if (ua)
-		ddw_ua_put(table, ua);
-}
-
 /*
- * Give back what entry @idx held as @tce, once no PHB can reach it any more
- * (the TCE caches were invalidated, or the table is programmed nowhere).
- * A page the device could write is dirtied, as iommu_tce_xchg_no_kill()
- * does, unless it is device memory without struct pages.
+ * Give back what an entry held, once no PHB can reach it any more (the TCE
+ * caches were invalidated, or the table is programmed nowhere).  A page
+ * the device could write is dirtied, as iommu_tce_xchg_no_kill() does,
+ * unless it is device memory without struct pages.
  */
-static void ddw_entry_release(struct pnv_ddw_table *table, u64 idx, __be64 tce,
-			      bool may_sleep)
+static void ddw_entry_release(struct pnv_ddw_table *table,
+			      const struct ddw_tce_taken *t, bool may_sleep)
 {
-	unsigned long hpa = ddw_tce_hpa(tce), size = 0;
+	unsigned long hpa = ddw_tce_hpa(t->tce), size = 0;
 	struct page *page;
 
 	if (table->flags & PNV_DDW_TABLE_PINNED) {
+		if (!t->tce)
+			return;
 		page = pfn_to_page(hpa >> PAGE_SHIFT);
 		if (may_sleep) {
-			unpin_user_pages_dirty_lock(&page, 1, tce_writable(tce));
+			unpin_user_pages_dirty_lock(&page, 1, tce_writable(t->tce));
 			return;
 		}
-		if (tce_writable(tce))
+		if (tce_writable(t->tce))
 			SetPageDirty(page);
 		unpin_user_page(page);
 		return;
@@ -87,10 +69,11 @@ static void ddw_entry_release(struct pnv_ddw_table *table, u64 idx, __be64 tce,
 	if (!(table->flags & PNV_DDW_TABLE_SHADOW))
 		return;
 	/* Before the count goes: the count keeps the page pinned. */
-	if (tce_writable(tce) &&
+	if (t->tce && tce_writable(t->tce) &&
 	    !mm_iommu_is_devmem(table->mm, hpa, table->geo.page_shift, &size))
 		SetPageDirty(pfn_to_page(hpa >> PAGE_SHIFT));
-	ddw_shadow_release(table, idx);
+	if (t->ua)
+		ddw_ua_put(table, t->ua);
 }
 
 /*
@@ -100,9 +83,14 @@ static void ddw_entry_release(struct pnv_ddw_table *table, u64 idx, __be64 tce,
 static void ddw_kill_taken(struct pnv_ddw_table *table,
 			   const struct ddw_tce_taken *taken, unsigned int n)
 {
-	u64 span = taken[n - 1].idx + 1 - taken[0].idx;
 	unsigned int first = 0, k;
+	u64 span;
 
+	while (n && !taken[n - 1].tce)
+		n--;
+	if (!n)
+		return;
+	span = taken[n - 1].idx + 1 - taken[0].idx;
 	if (span <= 2 * n) {
 		pnv_ddw_tce_kill(table, taken[0].idx, span);
 		return;
@@ -139,9 +127,10 @@ u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages)
 	end = idx + min(npages, table->geo.entries - idx);
 	while ((n = ddw_table_take(table, &idx, end, taken, ARRAY_SIZE(taken), true))) {
 		ddw_kill_taken(table, taken, n);
-		for (k = 0; k < n; k++)
-			ddw_entry_release(table, taken[k].idx, taken[k].tce, true);
-		cleared += n;
+		for (k = 0; k < n; k++) {
+			ddw_entry_release(table, &taken[k], true);
+			cleared += !!taken[k].tce;
+		}
 		cond_resched();
 	}
 	return cleared;
@@ -158,7 +147,7 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_unmap);
  *
  * The entry takes a count on @mem and names @ua in the shadow, as KVM's
  * mappings do; it is set only if empty, whoever else writes the table.
- * The caller invalidates the TCE caches after a batch.
+ * The caller invalidates the TCE caches after a batch.  Sleeps.
  *
  * Return: 0; -EBUSY (the entry is in use: nothing changed); -EFAULT (@ua
  * not in @mem, or @mem being released); -EINVAL; -ENOMEM.
@@ -167,29 +156,25 @@ int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 ua,
 			 struct mm_iommu_table_group_mem_t *mem,
 			 enum dma_data_direction dir)
 {
+	struct ddw_tce_taken old;
 	unsigned long hpa;
-	__be64 *slot;
 	int ret;
 
-	if (!(table->flags & PNV_DDW_TABLE_SHADOW) || dir == DMA_NONE)
+	if (!(table->flags & PNV_DDW_TABLE_SHADOW) || dir == DMA_NONE || !ua)
 		return -EINVAL;
 	if (mm_iommu_ua_to_hpa(mem, ua, table->geo.page_shift, &hpa))
 		return -EFAULT;
-	slot = pnv_ddw_tce_useraddr(table, idx, true);
-	if (IS_ERR(slot))
-		return PTR_ERR(slot);
 	/* Fails only while the region is being released. */
 	if (mm_iommu_mapped_inc(mem))
 		return -EFAULT;
-	ret = ddw_tce_set_if_empty(table, idx, ddw_tce_encode(hpa, dir));
+	ret = ddw_entry_set(table, idx, ddw_tce_encode(hpa, dir), ua, GFP_KERNEL,
+			    true, &old);
 	if (ret) {
 		mm_iommu_mapped_dec(mem);
 		return ret;
 	}
-	/* An address a racing clear could not take yet: its count goes now. */
-	ua = shadow_xchg(slot, ua);
-	if (ua)
-		ddw_ua_put(table, ua);
+	/* An address a race left beside the empty entry: its count goes. */
+	ddw_entry_release(table, &old, true);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_map_user);
@@ -207,15 +192,47 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_map_user);
  */
 int ddw_tce_clear_one(struct pnv_ddw_table *table, u64 idx)
 {
-	enum dma_data_direction dir = DMA_NONE;
-	unsigned long hpa = 0;
+	struct ddw_tce_taken old;
 	int ret;
 
-	ret = pnv_ddw_tce_xchg(table, idx, &hpa, &dir);
-	if (ret || dir == DMA_NONE)
+	ret = ddw_entry_clear(table, idx, &old);
+	if (ret)
 		return ret;
-	pnv_ddw_tce_kill(table, idx, 1);
-	ddw_entry_release(table, idx, ddw_tce_encode(hpa, dir), false);
+	if (old.tce)
+		pnv_ddw_tce_kill(table, idx, 1);
+	ddw_entry_release(table, &old, false);
+	return 0;
+}
+
+/**
+ * ddw_tce_set_kvm() - what KVM's maps of a v2 table come to
+ * @table: a PNV_DDW_TABLE_SHADOW table
+ * @idx: entry index in the window
+ * @hpa: the page, aligned to the IOMMU page
+ * @dir: the access the device gets, not DMA_NONE
+ *
+ * KVM has taken the count on the region and stores the address in the
+ * shadow after this returns (kvmppc_tce_iommu_do_map()); its shadow slot
+ * asked for the levels (ddw_entry_prepare()).  What the entry held before
+ * is given back here, after the TCE caches forgot it.  Does not sleep.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+int ddw_tce_set_kvm(struct pnv_ddw_table *table, u64 idx, unsigned long hpa,
+		    enum dma_data_direction dir)
+{
+	struct ddw_tce_taken old;
+	int ret;
+
+	if (!IS_ALIGNED(hpa, 1UL << table->geo.page_shift) || dir == DMA_NONE)
+		return -EINVAL;
+	ret = ddw_entry_set(table, idx, ddw_tce_encode(hpa, dir), 0,
+			    GFP_NOWAIT | __GFP_NOWARN, false, &old);
+	if (ret)
+		return ret;
+	if (old.tce)
+		pnv_ddw_tce_kill(table, idx, 1);
+	ddw_entry_release(table, &old, false);
 	return 0;
 }
 
@@ -223,26 +240,18 @@ int ddw_tce_clear_one(struct pnv_ddw_table *table, u64 idx)
  * ddw_table_release_all() - give back what every entry still holds
  * @table: a table nobody else holds any more, programmed nowhere
  *
- * Also the counts of shadow addresses whose entry is empty: a writer sets
- * the entry before it names the address, and a clear in between leaves
- * the address to whoever comes last.  Sleeps.
+ * Also the addresses a race left in the shadow beside empty entries.
+ * Sleeps.
  */
 void ddw_table_release_all(struct pnv_ddw_table *table)
 {
 	struct ddw_tce_taken taken[DDW_RELEASE_BATCH];
 	unsigned int n, k;
-	__be64 *slot;
 	u64 i = 0;
 
 	if (!(table->flags & (PNV_DDW_TABLE_PINNED | PNV_DDW_TABLE_SHADOW)))
 		return;
 	while ((n = ddw_table_take(table, &i, U64_MAX, taken, ARRAY_SIZE(taken), true)))
 		for (k = 0; k < n; k++)
-			ddw_entry_release(table, taken[k].idx, taken[k].tce, true);
-	if (!table->shadow_top)
-		return;
-	for (i = 0; (slot = ddw_table_next_slot(table, table->shadow_top, &i, U64_MAX, true));
-	     i++)
-		if (READ_ONCE(*slot))
-			ddw_shadow_release(table, i);
+			ddw_entry_release(table, &taken[k], true);
 }

@@ -40,16 +40,16 @@ static void ddw_level_release(const struct pnv_ddw_geometry *geo, void *level)
  * 4 KiB levels, not 64 KiB ones.  The only allocation site of the engine.
  */
 static __be64 *ddw_level_alloc(const struct pnv_ddw_geometry *geo, int nid,
-			       atomic64_t *bytes)
+			       atomic64_t *bytes, gfp_t gfp)
 {
 	void *level;
 
 	if (geo->level_bytes < PAGE_SIZE) {
-		level = kzalloc_node(geo->level_bytes, GFP_KERNEL, nid);
+		level = kzalloc_node(geo->level_bytes, gfp, nid);
 	} else {
 		struct page *page;
 
-		page = alloc_pages_node(nid, GFP_KERNEL | __GFP_ZERO,
+		page = alloc_pages_node(nid, gfp | __GFP_ZERO,
 					get_order(geo->level_bytes));
 		level = page ? page_address(page) : NULL;
 	}
@@ -98,14 +98,14 @@ static __be64 *ddw_indirect_target(__be64 tce)
  * @top: @table->hw_top or @table->shadow_top
  * @bytes: the byte counter of @top's tree
  * @idx: entry index in the window
- * @alloc: allocate missing levels on the way
+ * @gfp: how to allocate missing levels on the way; 0: do not
  *
- * Return: the slot; NULL if a level on the way is missing and !@alloc;
+ * Return: the slot; NULL if a level on the way is missing and !@gfp;
  * ERR_PTR(-ENOMEM).
  */
 VISIBLE_IF_KUNIT __be64 *ddw_table_slot(struct pnv_ddw_table *table,
 					__be64 *top, atomic64_t *bytes,
-					u64 idx, bool alloc)
+					u64 idx, gfp_t gfp)
 {
 	const struct pnv_ddw_geometry *geo = &table->geo;
 	__be64 *level = top;
@@ -118,9 +118,9 @@ VISIBLE_IF_KUNIT __be64 *ddw_table_slot(struct pnv_ddw_table *table,
 		if (!tce) {
 			__be64 *next, installed;
 
-			if (!alloc)
+			if (!gfp)
 				return NULL;
-			next = ddw_level_alloc(geo, table->tbl.it_nid, bytes);
+			next = ddw_level_alloc(geo, table->tbl.it_nid, bytes, gfp);
 			if (!next)
 				return ERR_PTR(-ENOMEM);
 			tce = cpu_to_be64(__pa(next) | IODA2_TCE_INDIRECT);
@@ -153,12 +153,13 @@ int ddw_table_init(struct pnv_ddw_table *table,
 	table->tbl.it_nid = nid;
 	atomic64_set(&table->hw_bytes, 0);
 	atomic64_set(&table->shadow_bytes, 0);
-	table->hw_top = ddw_level_alloc(geo, nid, &table->hw_bytes);
+	spin_lock_init(&table->entry_lock);
+	table->hw_top = ddw_level_alloc(geo, nid, &table->hw_bytes, GFP_KERNEL);
 	if (!table->hw_top)
 		return -ENOMEM;
 	if (shadow) {
-		table->shadow_top = ddw_level_alloc(geo, nid,
-						    &table->shadow_bytes);
+		table->shadow_top = ddw_level_alloc(geo, nid, &table->shadow_bytes,
+						    GFP_KERNEL);
 		if (!table->shadow_top)
 			goto out_free_hw;
 	}
@@ -211,7 +212,8 @@ static int ddw_check_index(struct pnv_ddw_table *table, u64 idx, u64 npages)
 
 /**
  * pnv_ddw_tce_xchg() - exchange one TCE, without invalidating the TCE cache
- * @table: the table
+ * @table: the table; one with a shadow is written with pnv_ddw_tce_map_user()
+ *	and pnv_ddw_tce_unmap(), which keep entry and shadow together
  * @idx: entry index in the window
  * @hpa: in: host physical address to map, aligned to the IOMMU page;
  *	out: the address the entry held
@@ -233,7 +235,7 @@ int pnv_ddw_tce_xchg(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 	    !IS_ALIGNED(*hpa, 1UL << table->geo.page_shift))
 		return -EINVAL;
 	slot = ddw_table_slot(table, table->hw_top, &table->hw_bytes, idx,
-			      new != 0);
+			      new ? GFP_KERNEL : 0);
 	if (IS_ERR(slot))
 		return PTR_ERR(slot);
 	old = slot ? tce_xchg(slot, new) : 0;
@@ -243,27 +245,125 @@ int pnv_ddw_tce_xchg(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_xchg);
 
+/* The hardware and shadow slots of entry @idx; levels allocated with @gfp. */
+static int ddw_entry_slots(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
+			   __be64 **hw, __be64 **shadow)
+{
+	*shadow = NULL;
+	if (ddw_check_index(table, idx, 1))
+		return -EINVAL;
+	if (table->shadow_top) {
+		*shadow = ddw_table_slot(table, table->shadow_top,
+					 &table->shadow_bytes, idx, gfp);
+		if (IS_ERR(*shadow))
+			return PTR_ERR(*shadow);
+	}
+	*hw = ddw_table_slot(table, table->hw_top, &table->hw_bytes, idx, gfp);
+	return PTR_ERR_OR_ZERO(*hw);
+}
+
+/*
+ * Exchange an entry and its shadow together, under the table's entry lock:
+ * the only writer left outside it is KVM's store of the address it mapped,
+ * after the xchg_no_kill op (kvmppc_tce_iommu_do_map()).  The PHB only
+ * reads the entry.
+ */
+static int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw,
+			  __be64 *shadow, __be64 tce, u64 ua, bool only_if_empty,
+			  struct ddw_tce_taken *old)
+{
+	spin_lock(&table->entry_lock);
+	old->tce = READ_ONCE(*hw);
+	if (only_if_empty && old->tce) {
+		spin_unlock(&table->entry_lock);
+		return -EBUSY;
+	}
+	if (old->tce || tce)
+		WRITE_ONCE(*hw, tce);
+	old->ua = 0;
+	if (shadow) {
+		old->ua = be64_to_cpu(READ_ONCE(*shadow));
+		if (old->ua || ua)
+			WRITE_ONCE(*shadow, cpu_to_be64(ua));
+	}
+	spin_unlock(&table->entry_lock);
+	return 0;
+}
+
 /**
- * ddw_tce_set_if_empty() - set one TCE if it is empty, atomically
+ * ddw_entry_set() - set an entry and its shadow
  * @table: the table
  * @idx: entry index in the window
  * @tce: the entry, not empty
+ * @ua: the address for the shadow (0 while KVM is to store it)
+ * @gfp: how to allocate missing levels; 0: they must exist
+ * @only_if_empty: refuse an entry in use
+ * @old: out: what the entry and its shadow held, to be given back by the
+ *	caller; a shadow address beside an empty entry is one a race left
  *
- * Return: 0; -EBUSY (in use: nothing changed); -EINVAL (outside the
- * window); -ENOMEM (a level could not be allocated).
+ * Return: 0; -EBUSY (in use and @only_if_empty: nothing changed); -EINVAL
+ * (outside the window); -ENOMEM (a level is missing).
  */
-int ddw_tce_set_if_empty(struct pnv_ddw_table *table, u64 idx, __be64 tce)
+int ddw_entry_set(struct pnv_ddw_table *table, u64 idx, __be64 tce, u64 ua,
+		  gfp_t gfp, bool only_if_empty, struct ddw_tce_taken *old)
 {
-	__be64 *slot;
+	__be64 *hw, *shadow;
+	int ret;
 
-	if (ddw_check_index(table, idx, 1) || !tce)
+	if (!tce)
 		return -EINVAL;
-	slot = ddw_table_slot(table, table->hw_top, &table->hw_bytes, idx, true);
-	if (IS_ERR(slot))
-		return PTR_ERR(slot);
-	return tce_cmpxchg(slot, 0, tce) ? -EBUSY : 0;
+	ret = ddw_entry_slots(table, idx, gfp, &hw, &shadow);
+	if (!ret && (!hw || (table->shadow_top && !shadow)))
+		ret = -ENOMEM;
+	if (ret)
+		return ret;
+	old->idx = idx;
+	return ddw_entry_swap(table, hw, shadow, tce, ua, only_if_empty, old);
 }
-EXPORT_SYMBOL_IF_KUNIT(ddw_tce_set_if_empty);
+EXPORT_SYMBOL_IF_KUNIT(ddw_entry_set);
+
+/**
+ * ddw_entry_prepare() - allocate the levels of an entry and of its shadow
+ * @table: the table
+ * @idx: entry index in the window
+ * @gfp: how to allocate them
+ *
+ * Return: the shadow slot; NULL without a shadow, outside the window or
+ * without memory.
+ */
+__be64 *ddw_entry_prepare(struct pnv_ddw_table *table, u64 idx, gfp_t gfp)
+{
+	__be64 *hw, *shadow;
+
+	if (ddw_entry_slots(table, idx, gfp, &hw, &shadow) || !hw)
+		return NULL;
+	return shadow;
+}
+
+/**
+ * ddw_entry_clear() - clear an entry and its shadow
+ * @table: the table
+ * @idx: entry index in the window
+ * @old: out: what they held, to be given back by the caller
+ *
+ * Allocates nothing.
+ *
+ * Return: 0, or -EINVAL for an index outside the window.
+ */
+int ddw_entry_clear(struct pnv_ddw_table *table, u64 idx, struct ddw_tce_taken *old)
+{
+	__be64 *hw, *shadow;
+	int ret;
+
+	old->idx = idx;
+	old->tce = 0;
+	old->ua = 0;
+	ret = ddw_entry_slots(table, idx, 0, &hw, &shadow);
+	if (ret || !hw)
+		return ret;
+	return ddw_entry_swap(table, hw, shadow, 0, 0, false, old);
+}
+EXPORT_SYMBOL_IF_KUNIT(ddw_entry_clear);
 
 /**
  * pnv_ddw_tce_get() - read one TCE
@@ -281,8 +381,7 @@ int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 
 	if (ddw_check_index(table, idx, 1))
 		return -EINVAL;
-	slot = ddw_table_slot(table, table->hw_top, &table->hw_bytes, idx,
-			      false);
+	slot = ddw_table_slot(table, table->hw_top, &table->hw_bytes, idx, 0);
 	if (slot)
 		tce = READ_ONCE(*slot);
 	*hpa = ddw_tce_hpa(tce);
@@ -338,7 +437,8 @@ EXPORT_SYMBOL_IF_KUNIT(ddw_table_next_slot);
  * @table: the table
  * @idx: in: where to start; out: where to go on
  * @end: the end of the range, exclusive
- * @taken: out: the entries cleared and what they held, in index order
+ * @taken: out: the entries cleared and what they and their shadow held, in
+ *	index order
  * @max: room in @taken
  * @may_sleep: yield between leaf levels
  *
@@ -356,13 +456,19 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 
 	while (n < max &&
 	       (slot = ddw_table_next_slot(table, table->hw_top, idx, end, may_sleep))) {
-		/* Written only where there is something to take. */
-		__be64 old = READ_ONCE(*slot) ? tce_xchg(slot, 0) : 0;
+		__be64 *shadow = NULL;
 
-		if (old) {
+		/*
+		 * Every entry ever set has its levels, hardware and shadow:
+		 * a shadow address beside an empty entry is taken too.
+		 */
+		if (table->shadow_top)
+			shadow = ddw_table_slot(table, table->shadow_top,
+						&table->shadow_bytes, *idx, 0);
+		if (READ_ONCE(*slot) || (shadow && READ_ONCE(*shadow))) {
+			ddw_entry_swap(table, slot, shadow, 0, 0, false, &taken[n]);
 			taken[n].idx = *idx;
-			taken[n].tce = old;
-			n++;
+			n += taken[n].tce || taken[n].ua;
 		}
 		(*idx)++;
 	}
@@ -461,6 +567,6 @@ __be64 *pnv_ddw_tce_useraddr(struct pnv_ddw_table *table, u64 idx, bool alloc)
 	if (!table->shadow_top)
 		return NULL;
 	return ddw_table_slot(table, table->shadow_top, &table->shadow_bytes,
-			      idx, alloc);
+			      idx, alloc ? GFP_KERNEL : 0);
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_useraddr);

@@ -3,6 +3,8 @@
 #define _PNV_DDW_TCE_TABLE_H
 
 #include <linux/atomic.h>
+#include <linux/gfp.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <asm/iommu.h>
 #include <asm/tce.h>
@@ -29,6 +31,8 @@
  * @retired: the owner has let go of the window: no new mapping through
  *	the table ops (KVM), see pnv_ddw_table_retire()
  * @reaper: allocated with the table, for its end (window.c)
+ * @entry_lock: keeps an entry and its shadow together while they change;
+ *	a leaf lock, taken with nothing that sleeps
  *
  * Indirect levels are allocated when an entry under them is first set, on
  * @tbl.it_nid, and installed with cmpxchg: of two CPUs racing to fill the
@@ -50,12 +54,17 @@ struct pnv_ddw_table {
 	struct mm_struct *mm;
 	bool retired;
 	struct ddw_table_reaper *reaper;
+	spinlock_t entry_lock;	/* see above */
 };
 
-/* An entry cleared by ddw_table_take(): its index and what it held. */
+/*
+ * An entry changed under the entry lock: its index, what it held and the
+ * address its shadow named (0 if none), both to be given back.
+ */
 struct ddw_tce_taken {
 	u64 idx;
 	__be64 tce;
+	u64 ua;
 };
 
 static inline struct pnv_ddw_table *to_ddw_table(struct iommu_table *tbl)
@@ -98,14 +107,17 @@ void ddw_table_free_levels(struct pnv_ddw_table *table);
 long ddw_levels_live(void);
 __be64 *ddw_table_next_slot(struct pnv_ddw_table *table, __be64 *top, u64 *idx,
 			    u64 end, bool may_sleep);
-int ddw_tce_set_if_empty(struct pnv_ddw_table *table, u64 idx, __be64 tce);
+int ddw_entry_set(struct pnv_ddw_table *table, u64 idx, __be64 tce, u64 ua,
+		  gfp_t gfp, bool only_if_empty, struct ddw_tce_taken *old);
+int ddw_entry_clear(struct pnv_ddw_table *table, u64 idx, struct ddw_tce_taken *old);
+__be64 *ddw_entry_prepare(struct pnv_ddw_table *table, u64 idx, gfp_t gfp);
 unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 			    struct ddw_tce_taken *taken, unsigned int max,
 			    bool may_sleep);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 __be64 *ddw_table_slot(struct pnv_ddw_table *table, __be64 *top,
-		       atomic64_t *bytes, u64 idx, bool alloc);
+		       atomic64_t *bytes, u64 idx, gfp_t gfp);
 #endif
 
 #endif /* _PNV_DDW_TCE_TABLE_H */
