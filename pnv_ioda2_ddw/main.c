@@ -60,8 +60,8 @@ out_debugfs:
 static void __exit pnv_ioda2_ddw_exit(void)
 {
 	ddw_glue_exit();
-	debugfs_remove(ddw_debugfs);
 	ddw_window_exit();
+	debugfs_remove(ddw_debugfs);
 	pr_info("unloaded\n");
 }
 

@@ -179,12 +179,28 @@ static void show_pgsizes(struct seq_file *m, u64 pgsizes)
 				   units[shift / 10 - 1]);
 }
 
+/* Called with the PE's windows stable: see ddw_pe_show_windows(). */
+static void show_windows(struct seq_file *m, struct iommu_table_group *table_group)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(table_group->tables); i++) {
+		struct iommu_table *tbl = table_group->tables[i];
+
+		if (!tbl)
+			continue;
+		seq_printf(m, "  window %u: bus 0x%lx size 0x%lx page_shift %lu levels %lu it_allocated_size %lu\n",
+			   i, tbl->it_offset << tbl->it_page_shift,
+			   tbl->it_size << tbl->it_page_shift, tbl->it_page_shift,
+			   tbl->it_indirect_levels + 1, tbl->it_allocated_size);
+	}
+}
+
 static int show_pe(struct iommu_group *grp,
 		   struct iommu_table_group *table_group, void *data)
 {
 	struct seq_file *m = data;
 	struct pnv_ddw_caps caps;
-	unsigned int i;
 
 	pnv_ddw_get_caps(table_group, &caps);
 	seq_printf(m, "group %d:", iommu_group_id(grp));
@@ -196,25 +212,7 @@ static int show_pe(struct iommu_group *grp,
 	seq_printf(m, "\n  max_windows: %u\n  max_levels: %u\n",
 		   caps.max_windows, caps.max_levels);
 	ddw_pe_show(m, table_group);
-
-	for (i = 0; i < ARRAY_SIZE(table_group->tables); i++) {
-		struct iommu_table *tbl;
-
-		/*
-		 * The owner of the PE (the platform, or VFIO) replaces tables
-		 * under its own lock, which a report cannot take: hold a
-		 * reference while printing.
-		 */
-		tbl = READ_ONCE(table_group->tables[i]);
-		if (!tbl)
-			continue;
-		tbl = iommu_tce_table_get(tbl);
-		seq_printf(m, "  window %u: bus 0x%lx size 0x%lx page_shift %lu levels %lu it_allocated_size %lu\n",
-			   i, tbl->it_offset << tbl->it_page_shift,
-			   tbl->it_size << tbl->it_page_shift, tbl->it_page_shift,
-			   tbl->it_indirect_levels + 1, tbl->it_allocated_size);
-		iommu_tce_table_put(tbl);
-	}
+	ddw_pe_show_windows(m, table_group, show_windows);
 	return 0;
 }
 

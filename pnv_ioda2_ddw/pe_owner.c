@@ -106,15 +106,32 @@ static long ddw_create_table(struct iommu_table_group *table_group, int num,
 				       window_size, levels, ptbl);
 }
 
+/* The in-tree VFIO backend's window changes, under the PE's lock too. */
 static long ddw_set_window(struct iommu_table_group *table_group, int num,
 			   struct iommu_table *tbl)
 {
-	return ioda2_ops->set_window(table_group, num, tbl);
+	struct ddw_pe *pe = ddw_pe_find(table_group);
+	long ret;
+
+	if (WARN_ON_ONCE(!pe))
+		return -ENODEV;
+	mutex_lock(&pe->lock);
+	ret = ioda2_ops->set_window(table_group, num, tbl);
+	mutex_unlock(&pe->lock);
+	return ret;
 }
 
 static long ddw_unset_window(struct iommu_table_group *table_group, int num)
 {
-	return ioda2_ops->unset_window(table_group, num);
+	struct ddw_pe *pe = ddw_pe_find(table_group);
+	long ret;
+
+	if (WARN_ON_ONCE(!pe))
+		return -ENODEV;
+	mutex_lock(&pe->lock);
+	ret = ioda2_ops->unset_window(table_group, num);
+	mutex_unlock(&pe->lock);
+	return ret;
 }
 
 static void ddw_take_ownership(struct iommu_table_group *table_group)
@@ -173,35 +190,65 @@ out_unlock:
 	return ret;
 }
 
-bool ddw_pe_owned(struct ddw_pe *pe)
-{
-	bool owned;
-
-	mutex_lock(&pe->lock);
-	owned = pe->owners;
-	mutex_unlock(&pe->lock);
-	return owned;
-}
-
 /**
  * ddw_pe_set_window() - program a table into one of the PE's TVEs
- * @pe: the PE, owned
+ * @pe: the PE
  * @num: the window
  * @tbl: the table; the platform links it to the PE and takes a reference
  *
- * Return: 0, -ENODEV if TCE invalidation is unknown yet, or the platform's
- * (OPAL) error.
+ * Return: 0; -EPERM if the PE is not owned (the kernel's DMA uses it);
+ * -EBUSY if the window is in use; -ENODEV if TCE invalidation is unknown
+ * yet; -EIO if the platform (OPAL) refused.
  */
 long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl)
 {
+	long ret;
+
 	if (!READ_ONCE(ioda2_table_ops))
 		return -ENODEV;
-	return ioda2_ops->set_window(pe->table_group, num, tbl);
+	mutex_lock(&pe->lock);
+	ret = -EPERM;
+	if (!pe->owners)
+		goto out_unlock;
+	ret = -EBUSY;
+	if (pe->table_group->tables[num])
+		goto out_unlock;
+	ret = ioda2_ops->set_window(pe->table_group, num, tbl) ? -EIO : 0;
+out_unlock:
+	mutex_unlock(&pe->lock);
+	return ret;
 }
 
+/* Clear a TVE the owner programmed; nothing if the PE is not owned. */
 void ddw_pe_unset_window(struct ddw_pe *pe, int num)
 {
-	ioda2_ops->unset_window(pe->table_group, num);
+	mutex_lock(&pe->lock);
+	if (!WARN_ON_ONCE(!pe->owners) && pe->table_group->tables[num])
+		ioda2_ops->unset_window(pe->table_group, num);
+	mutex_unlock(&pe->lock);
+}
+
+/**
+ * ddw_pe_show_windows() - report a PE's windows with them stable
+ * @m: the report
+ * @table_group: the PE
+ * @show: prints the windows of @table_group
+ *
+ * A PE's tables change only under its lock (set and unset windows, taking
+ * and handing it back), if this module knows the PE; else they are the
+ * kernel's, set up once.
+ */
+void ddw_pe_show_windows(struct seq_file *m, struct iommu_table_group *table_group,
+			 void (*show)(struct seq_file *m,
+				      struct iommu_table_group *table_group))
+{
+	struct ddw_pe *pe = ddw_pe_find(table_group);
+
+	if (pe)
+		mutex_lock(&pe->lock);
+	show(m, table_group);
+	if (pe)
+		mutex_unlock(&pe->lock);
 }
 
 /**

@@ -14,7 +14,8 @@ struct seq_file;
  * @node: in the PE list (pe_list_lock)
  * @table_group: the PE's table group; it lives in the PHB's PE array, as
  *	long as the PHB, whatever happens to the PE's devices and group
- * @lock: protects @owners; taken under the IOMMU group's mutex
+ * @lock: protects @owners and the PE's windows (table_group->tables);
+ *	taken under the IOMMU group's mutex and a container's lock
  * @owners: how many owners (blocking domain, VFIO backends) hold the PE out
  *	of the kernel's DMA setup; the hardware is taken by the first and
  *	handed back by the last
@@ -26,7 +27,7 @@ struct seq_file;
 struct ddw_pe {
 	struct list_head node;
 	struct iommu_table_group *table_group;
-	struct mutex lock;	/* protects owners */
+	struct mutex lock;	/* protects owners and windows */
 	unsigned int owners;
 	unsigned long takes;
 	unsigned long releases;
@@ -36,9 +37,11 @@ struct ddw_pe *ddw_pe_get(struct iommu_table_group *table_group);
 struct ddw_pe *ddw_pe_find(struct iommu_table_group *table_group);
 int ddw_pe_own(struct ddw_pe *pe);
 void ddw_pe_disown(struct ddw_pe *pe);
-bool ddw_pe_owned(struct ddw_pe *pe);
 long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl);
 void ddw_pe_unset_window(struct ddw_pe *pe, int num);
+void ddw_pe_show_windows(struct seq_file *m, struct iommu_table_group *table_group,
+			 void (*show)(struct seq_file *m,
+				      struct iommu_table_group *table_group));
 void ddw_ioda2_tce_kill(struct iommu_table *tbl, unsigned long index,
 			unsigned long pages);
 void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group);

@@ -67,17 +67,21 @@ static void ddw_it_free(struct iommu_table *tbl)
 	struct ddw_table_reaper *r = table->reaper;
 
 	r->table = *table;
+	/* The copy is linked nowhere; its tbl is not used. */
+	INIT_LIST_HEAD(&r->table.tbl.it_group_list);
 	INIT_WORK(&r->work, ddw_table_reap);
 	queue_work(ddw_reap_wq, &r->work);
 }
 
 /*
  * KVM's in-kernel TCE path (and nobody else) calls the ops below; the owner
- * uses the exported API.  KVM's clears of an entry give back what it held
- * (ddw_tce_clear_one()) and report it empty, so that KVM neither drops a
- * count itself (it would look the address up in its own process, and not
- * at all on its way out of an H_PUT_TCE it cannot do) nor touches the page.
- * A v1 table takes only clears: KVM cannot map it (no shadow).
+ * uses the exported API.  KVM walks its tables under SRCU only, so nothing
+ * here sleeps.  On a v1 or v2 table, what an entry held when KVM clears or
+ * replaces it is given back here, and the old entry is reported empty: KVM
+ * then neither drops a count itself (it would look the address up in its
+ * own process, and not at all on its way out of an H_PUT_TCE it cannot do)
+ * nor touches the page.  A v1 table takes only clears: KVM cannot map it
+ * (no shadow).
  */
 static int ddw_it_xchg_no_kill(struct iommu_table *tbl, long index,
 			       unsigned long *hpa,
@@ -85,15 +89,19 @@ static int ddw_it_xchg_no_kill(struct iommu_table *tbl, long index,
 {
 	struct pnv_ddw_table *table = to_ddw_table(tbl);
 	u64 idx = index - tbl->it_offset;
+	int ret;
 
-	if (*direction == DMA_NONE &&
-	    (table->flags & (PNV_DDW_TABLE_PINNED | PNV_DDW_TABLE_SHADOW))) {
-		*hpa = 0;
-		return ddw_tce_clear_one(table, idx);
-	}
-	if (table->flags & PNV_DDW_TABLE_PINNED)
+	if (!(table->flags & (PNV_DDW_TABLE_PINNED | PNV_DDW_TABLE_SHADOW)))
+		return pnv_ddw_tce_xchg(table, idx, hpa, direction);
+	if (*direction != DMA_NONE && (table->flags & PNV_DDW_TABLE_PINNED))
 		return -EPERM;
-	return pnv_ddw_tce_xchg(table, idx, hpa, direction);
+	if (*direction == DMA_NONE)
+		ret = ddw_tce_clear_one(table, idx);
+	else
+		ret = ddw_tce_set_kvm(table, idx, *hpa, *direction);
+	*hpa = 0;
+	*direction = DMA_NONE;
+	return ret;
 }
 
 static void ddw_it_tce_kill(struct iommu_table *tbl, unsigned long index,
@@ -114,21 +122,28 @@ static unsigned long ddw_it_get(struct iommu_table *tbl, long index)
 }
 
 /*
- * KVM maps an entry only where it gets a shadow slot.  None for a table
- * retired by its owner, nor for another process than the table's: KVM
- * counts the mapping in the regions of its own process, which must be the
- * ones the shadow's addresses are released to.
+ * KVM maps an entry only where it gets a shadow slot, and asks for it
+ * first: the levels of the entry are allocated here, without sleeping.  No
+ * slot for a table retired by its owner, nor for another process than the
+ * table's: KVM counts the mapping in the regions of its own process, which
+ * must be the ones the shadow's addresses are given back to.
  */
 static __be64 *ddw_it_useraddrptr(struct iommu_table *tbl, long index,
 				  bool alloc)
 {
 	struct pnv_ddw_table *table = to_ddw_table(tbl);
+	u64 idx = index - tbl->it_offset;
 	__be64 *slot;
 
-	if (current->mm != table->mm || (alloc && READ_ONCE(table->retired)))
+	if (current->mm != table->mm)
 		return NULL;
-	slot = pnv_ddw_tce_useraddr(table, index - tbl->it_offset, alloc);
-	return IS_ERR(slot) ? NULL : slot;
+	if (!alloc) {
+		slot = pnv_ddw_tce_useraddr(table, idx, false);
+		return IS_ERR(slot) ? NULL : slot;
+	}
+	if (READ_ONCE(table->retired))
+		return NULL;
+	return ddw_entry_prepare(table, idx, GFP_NOWAIT | __GFP_NOWARN);
 }
 
 /*
@@ -248,8 +263,9 @@ EXPORT_SYMBOL_GPL(pnv_ddw_table_create);
  * pnv_ddw_table_put() - drop a reference to a table
  * @table: the table
  *
- * The last reference frees every level.  A window holds its own reference
- * while it is programmed.
+ * After the last reference, a worker gives back what the entries still hold
+ * and frees every level.  A window holds its own reference while it is
+ * programmed; KVM holds its own.
  */
 void pnv_ddw_table_put(struct pnv_ddw_table *table)
 {
@@ -305,19 +321,15 @@ int pnv_ddw_window_set(struct iommu_table_group *table_group, int num,
 		       struct pnv_ddw_table *table)
 {
 	struct ddw_pe *pe = ddw_pe_find(table_group);
-	long ret;
 
-	if (!pe || !ddw_pe_owned(pe))
+	if (!pe)
 		return -EPERM;
 	if (num < 0 || num >= IOMMU_TABLE_GROUP_MAX_TABLES ||
 	    table->tbl.it_offset !=
 	    (num ? IODA2_WINDOW1_BUS_BASE : table_group->tce32_start) >>
 	    table->geo.page_shift)
 		return -EINVAL;
-	if (table_group->tables[num])
-		return -EBUSY;
-	ret = ddw_pe_set_window(pe, num, &table->tbl);
-	return ret ? -EIO : 0;
+	return ddw_pe_set_window(pe, num, &table->tbl);
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_window_set);
 
@@ -330,9 +342,7 @@ void pnv_ddw_window_unset(struct iommu_table_group *table_group, int num)
 {
 	struct ddw_pe *pe = ddw_pe_find(table_group);
 
-	if (WARN_ON_ONCE(!pe || !ddw_pe_owned(pe)) ||
-	    num < 0 || num >= IOMMU_TABLE_GROUP_MAX_TABLES ||
-	    !table_group->tables[num])
+	if (WARN_ON_ONCE(!pe) || num < 0 || num >= IOMMU_TABLE_GROUP_MAX_TABLES)
 		return;
 	ddw_pe_unset_window(pe, num);
 }
@@ -396,17 +406,24 @@ static int tce_tables_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(tce_tables);
 
+static struct dentry *tce_tables_file;
+
 int ddw_window_init(struct dentry *dir)
 {
 	ddw_reap_wq = alloc_workqueue("pnv_ddw_reap", WQ_UNBOUND, 0);
 	if (!ddw_reap_wq)
 		return -ENOMEM;
-	debugfs_create_file("tce_tables", 0400, dir, NULL, &tce_tables_fops);
+	tce_tables_file = debugfs_create_file("tce_tables", 0400, dir, NULL,
+					      &tce_tables_fops);
 	return 0;
 }
 
-/* No table is left (each holds the module); the last reapers may still run. */
+/*
+ * No table is left (each holds the module); the last reapers may still be
+ * returning.  The file's readers flush the workqueue: the file goes first.
+ */
 void ddw_window_exit(void)
 {
+	debugfs_remove(tce_tables_file);
 	destroy_workqueue(ddw_reap_wq);
 }

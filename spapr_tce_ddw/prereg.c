@@ -163,16 +163,25 @@ int ddw_prereg_remove(struct ddw_container *c, u64 vaddr, u64 size)
  * again, until it goes, so that nothing stays pinned after KVM let go.
  */
 static LIST_HEAD(orphans);	/* struct ddw_prereg, with @orphan_mm */
-static DEFINE_MUTEX(orphans_lock);	/* protects orphans */
+static DEFINE_MUTEX(orphans_lock);	/* protects orphans, orphans_delay */
+static unsigned long orphans_delay;	/* jiffies to the next try */
 static void orphans_retry(struct work_struct *work);
 static DECLARE_DELAYED_WORK(orphans_work, orphans_retry);
+
+/* Tried soon after, then less and less often, up to every 10 s. */
+#define ORPHANS_FIRST_DELAY	(HZ / 10)
+#define ORPHANS_MAX_DELAY	(10 * HZ)
 
 static void orphans_retry(struct work_struct *work)
 {
 	struct ddw_prereg *p, *next;
+	LIST_HEAD(todo);
 
+	/* mm_iommu_put() takes the process's mmap_lock: not under ours. */
 	mutex_lock(&orphans_lock);
-	list_for_each_entry_safe(p, next, &orphans, node) {
+	list_splice_init(&orphans, &todo);
+	mutex_unlock(&orphans_lock);
+	list_for_each_entry_safe(p, next, &todo, node) {
 		if (mm_iommu_put(p->orphan_mm, p->mem) == -EBUSY)
 			continue;
 		list_del(&p->node);
@@ -181,8 +190,12 @@ static void orphans_retry(struct work_struct *work)
 		/* ddw_prereg_exit() waits for this work to return. */
 		module_put(THIS_MODULE);
 	}
-	if (!list_empty(&orphans))
-		schedule_delayed_work(&orphans_work, HZ / 10);
+	mutex_lock(&orphans_lock);
+	list_splice(&todo, &orphans);
+	if (!list_empty(&orphans)) {
+		orphans_delay = min(2 * orphans_delay, (unsigned long)ORPHANS_MAX_DELAY);
+		schedule_delayed_work(&orphans_work, orphans_delay);
+	}
 	mutex_unlock(&orphans_lock);
 }
 
@@ -194,9 +207,11 @@ static void prereg_orphan(struct ddw_container *c, struct ddw_prereg *p)
 	p->orphan_mm = c->mm;
 	mmgrab(p->orphan_mm);
 	__module_get(THIS_MODULE);
+	list_del(&p->node);
 	mutex_lock(&orphans_lock);
-	list_move_tail(&p->node, &orphans);
-	schedule_delayed_work(&orphans_work, HZ / 10);
+	list_add_tail(&p->node, &orphans);
+	orphans_delay = ORPHANS_FIRST_DELAY;
+	mod_delayed_work(system_wq, &orphans_work, orphans_delay);
 	mutex_unlock(&orphans_lock);
 }
 
