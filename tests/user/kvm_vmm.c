@@ -13,6 +13,9 @@
  *                                        first: the container goes at once
  *   kvm_vmm attach-v2-unset-first GROUP  UNSET_CONTAINER while KVM holds
  *                                        the table: it outlives the container
+ *   kvm_vmm hold-table GROUP             KVM alone holds our table, until
+ *                                        $KVM_HOLD.go exists: VFIO closed,
+ *                                        pnv_ioda2_ddw must stay loaded
  *   kvm_vmm attach-v1 GROUP              v1, pages pinned, handed to KVM;
  *                                        closed VFIO first, then KVM first
  *   kvm_vmm guest-hcalls-v2 GROUP        a vCPU's H_PUT_TCE done by KVM in
@@ -36,6 +39,7 @@
  * Exits 0 when every check passed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +199,51 @@ static int attach_v2_unset_first(int grp)
 	vm_close_vm(&vm);
 	vm_free_ram(&vm);
 	expect_released(&b, "KVM's table closed");
+	return failures ? 1 : 0;
+}
+
+/*
+ * KVM alone holds a table of ours: the container, its group and
+ * spapr_tce_ddw may be gone.  Waits, with everything of VFIO closed, until
+ * $KVM_HOLD.go exists (after writing $KVM_HOLD.ready): the test's shell
+ * meanwhile unloads spapr_tce_ddw and finds pnv_ioda2_ddw held.
+ */
+static int hold_table(int grp)
+{
+	const char *base = getenv("KVM_HOLD");
+	struct vfio_ctx ctx;
+	struct baseline b;
+	char path[256];
+	struct vm vm;
+	int fd, i;
+
+	CHECK(base != NULL, "KVM_HOLD names the files to wait on");
+	baseline_take(&b);
+	v2_attached(&ctx, grp, &vm);
+	/*
+	 * The container goes first: KVM_DEV_VFIO_GROUP_DEL while the window is
+	 * programmed would make KVM drop the table too.
+	 */
+	CHECK(xioctl(ctx.group, VFIO_GROUP_UNSET_CONTAINER, NULL) == 0,
+	      "VFIO_GROUP_UNSET_CONTAINER while KVM holds the group and the table");
+	vm_group_del(&vm, ctx.group);
+	vfio_close(&ctx);
+	EXPECT(!container_present(), "VFIO closed: the container is released");
+	EXPECT(tables_live() == b.tables + 1, "KVM keeps the window's table: tables_live %lld",
+	       tables_live());
+	snprintf(path, sizeof(path), "%s.ready", base);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0, "write %s", path);
+	close(fd);
+	snprintf(path, sizeof(path), "%s.go", base);
+	for (i = 0; i < 600 && access(path, F_OK); i++)
+		msleep(100);
+	EXPECT(!access(path, F_OK), "%s came", path);
+	vm_close_dev(&vm);
+	vm_close_table(&vm);
+	vm_close_vm(&vm);
+	vm_free_ram(&vm);
+	expect_released(&b, "KVM closed");
 	return failures ? 1 : 0;
 }
 
@@ -734,6 +783,7 @@ int main(int argc, char **argv)
 		{ "group-del-then-close", group_del_then_close },
 		{ "attach-v2-unset-first", attach_v2_unset_first },
 		{ "attach-v1", attach_v1 },
+		{ "hold-table", hold_table },
 		{ "guest-hcalls-v2", guest_hcalls_v2 },
 		{ "guest-remap-after-refusal", guest_remap_after_refusal },
 		{ "guest-other-process", guest_other_process },

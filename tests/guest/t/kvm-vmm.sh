@@ -38,11 +38,29 @@ for c in attach-v2-close-first group-del-then-close attach-v2-unset-first attach
 	fi
 done
 
+# KVM alone holding a table of ours keeps pnv_ioda2_ddw loaded (each table
+# holds the module), with the container and spapr_tce_ddw gone.
+rm -f /tmp/kvm_hold.ready /tmp/kvm_hold.go
+KVM_HOLD=/tmp/kvm_hold /tests/bin/kvm_vmm hold-table "$grp" >/tmp/kvm_vmm.case 2>&1 &
+pid=$!
+i=0
+while [ ! -e /tmp/kvm_hold.ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e /tmp/kvm_hold.ready ] || failed="$failed hold-table-start"
+rmmod spapr_tce_ddw || failed="$failed rmmod-spapr_tce_ddw-under-kvm"
+echo "KVM holds a table: pnv_ioda2_ddw refcnt $(cat /sys/module/pnv_ioda2_ddw/refcnt), $(grep tables_live $d/tce_tables)"
+if rmmod pnv_ioda2_ddw 2>/dev/null; then
+	failed="$failed pnv_ioda2_ddw-unloaded-under-kvm"
+else
+	echo "rmmod pnv_ioda2_ddw refused while KVM holds the table"
+fi
+touch /tmp/kvm_hold.go
+wait $pid || failed="$failed hold-table"
+sed 's/^/  /' /tmp/kvm_vmm.case
+
 cat $d/tce_tables
 grep -q '^tables_live: 0$' $d/tce_tables || failed="$failed tables_live"
 grep -q '^levels_live: 0$' $d/tce_tables || failed="$failed levels_live"
-echo "refcnt: spapr_tce_ddw $(cat /sys/module/spapr_tce_ddw/refcnt)," \
-	"pnv_ioda2_ddw $(cat /sys/module/pnv_ioda2_ddw/refcnt)"
-rmmod spapr_tce_ddw pnv_ioda2_ddw || failed="$failed rmmod"
+echo "refcnt: pnv_ioda2_ddw $(cat /sys/module/pnv_ioda2_ddw/refcnt)"
+rmmod pnv_ioda2_ddw || failed="$failed rmmod"
 [ -z "$failed" ] || fail "failed:$failed"
 echo "both modules unloaded"
