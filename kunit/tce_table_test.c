@@ -136,6 +136,21 @@ static u64 expected_levels(const struct pnv_ddw_geometry *geo, const u64 *idx,
 	return levels;
 }
 
+/* The table of @row with a shadow, its top levels allocated. */
+static struct pnv_ddw_table *row_table(struct kunit *test, const struct engine_row *row,
+				       struct pnv_ddw_geometry *geo)
+{
+	struct pnv_ddw_table *t;
+
+	KUNIT_ASSERT_EQ(test, ddw_geometry_init(geo, row->page_shift,
+						1ULL << row->window_shift, row->levels,
+						IODA2_MAX_LEVELS, 24), 0);
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, ddw_table_init(t, geo, NUMA_NO_NODE, true), 0);
+	return t;
+}
+
 static void engine_test(struct kunit *test)
 {
 	const struct engine_row *row = test->param_value;
@@ -144,12 +159,7 @@ static void engine_test(struct kunit *test)
 	struct pnv_ddw_table *t;
 	u64 i, levels, *idx;
 
-	KUNIT_ASSERT_EQ(test, ddw_geometry_init(&geo, row->page_shift,
-						1ULL << row->window_shift, row->levels,
-						IODA2_MAX_LEVELS, 24), 0);
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, true), 0);
+	t = row_table(test, row, &geo);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hw_bytes), geo.top_bytes);
 
 	for (i = 0; i <= row->count; i++) {
@@ -242,12 +252,7 @@ static void take_test(struct kunit *test)
 	unsigned int n, k;
 	__be64 tce, *ua;
 
-	KUNIT_ASSERT_EQ(test, ddw_geometry_init(&geo, row->page_shift,
-						1ULL << row->window_shift, row->levels,
-						IODA2_MAX_LEVELS, 24), 0);
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, ddw_table_init(t, &geo, NUMA_NO_NODE, true), 0);
+	t = row_table(test, row, &geo);
 	for (i = 0; i <= row->count; i++) {
 		u64 idx = row_index(row, &geo, i);
 

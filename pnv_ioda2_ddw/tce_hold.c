@@ -103,6 +103,15 @@ static void ddw_kill_taken(struct pnv_ddw_table *table,
 	}
 }
 
+/* After one entry changed under KVM: what it held goes, once forgotten. */
+static void ddw_entry_give_back(struct pnv_ddw_table *table,
+				const struct ddw_tce_taken *old)
+{
+	if (old->tce)
+		pnv_ddw_tce_kill(table, old->idx, 1);
+	ddw_entry_release(table, old, false);
+}
+
 /**
  * pnv_ddw_tce_unmap() - clear a range of entries and give back what they held
  * @table: the table
@@ -196,12 +205,9 @@ int ddw_tce_clear_one(struct pnv_ddw_table *table, u64 idx)
 	int ret;
 
 	ret = ddw_entry_clear(table, idx, &old);
-	if (ret)
-		return ret;
-	if (old.tce)
-		pnv_ddw_tce_kill(table, idx, 1);
-	ddw_entry_release(table, &old, false);
-	return 0;
+	if (!ret)
+		ddw_entry_give_back(table, &old);
+	return ret;
 }
 
 /**
@@ -228,12 +234,9 @@ int ddw_tce_set_kvm(struct pnv_ddw_table *table, u64 idx, unsigned long hpa,
 		return -EINVAL;
 	ret = ddw_entry_set(table, idx, ddw_tce_encode(hpa, dir), 0,
 			    GFP_NOWAIT | __GFP_NOWARN, false, &old);
-	if (ret)
-		return ret;
-	if (old.tce)
-		pnv_ddw_tce_kill(table, idx, 1);
-	ddw_entry_release(table, &old, false);
-	return 0;
+	if (!ret)
+		ddw_entry_give_back(table, &old);
+	return ret;
 }
 
 /**

@@ -168,6 +168,25 @@ run_nested_guest() {
 	tr -d '\r' <"$log.raw" >"$log"
 }
 
+# nested_log_check BOOTS: the nested guest finished each boot with every
+# check passed, QEMU exited 0 and the guest's kernel stayed silent.
+nested_log_check() {
+	grep -q '^nested: done' /tmp/nested.log || { tail -n 40 /tmp/nested.log; fail "the nested guest did not finish"; }
+	[ "$NESTED_RC" -eq 0 ] || fail "QEMU exited with $NESTED_RC"
+	bad='WARNING: CPU: |BUG: |Oops: |Kernel panic|Call Trace:'
+	if grep -E -q "$bad" /tmp/nested.log; then
+		grep -E -B 2 -A 20 "$bad" /tmp/nested.log | head -n 40
+		fail "the nested guest's kernel reported a problem"
+	fi
+	grep -q '^nested-FAIL' /tmp/nested.log && fail "the nested guest failed a check"
+	for c in probe ddw read write; do
+		[ "$(grep -c "^nested-PASS $c:" /tmp/nested.log)" -eq "$1" ] ||
+			fail "the nested guest did not pass $c in each of its $1 boot(s)"
+	done
+	[ "$1" -eq 1 ] || grep -q '^nested-PASS reread:' /tmp/nested.log ||
+		fail "boot 2 did not find boot 1's pattern"
+}
+
 # Pages pinned (FOLL_PIN) and not yet unpinned, system-wide; the counters
 # are kept per CPU until folded.
 pins_held() {
@@ -220,19 +239,7 @@ nested_kvm() {
 	NESTED_ACCEL=kvm NESTED_BOOTS=2 run_nested_guest "$bdf"
 	echo "nested guest under KVM-HV on $backend: 2 boots in ${NESTED_SECS}s, QEMU exit status $NESTED_RC"
 	grep -E '^(nested|qemu-system)|vfio_spapr_group_attach' /tmp/nested.log | sed 's/^/  /'
-	grep -q '^nested: done' /tmp/nested.log || { tail -n 40 /tmp/nested.log; fail "the nested guest did not finish"; }
-	[ "$NESTED_RC" -eq 0 ] || fail "QEMU exited with $NESTED_RC"
-	bad='WARNING: CPU: |BUG: |Oops: |Kernel panic|Call Trace:'
-	if grep -E -q "$bad" /tmp/nested.log; then
-		grep -E -B 2 -A 20 "$bad" /tmp/nested.log | head -n 40
-		fail "the nested guest's kernel reported a problem"
-	fi
-	grep -q '^nested-FAIL' /tmp/nested.log && fail "the nested guest failed a check"
-	for c in probe ddw read write; do
-		[ "$(grep -c "^nested-PASS $c:" /tmp/nested.log)" -eq 2 ] ||
-			fail "the nested guest did not pass $c in both boots"
-	done
-	grep -q '^nested-PASS reread:' /tmp/nested.log || fail "boot 2 did not find boot 1's pattern"
+	nested_log_check 2
 	grep -q 'vfio_spapr_group_attach' /tmp/nested.log ||
 		fail "QEMU did not hand the group to KVM's TCE tables"
 	if [ "$backend" != in-tree ]; then

@@ -13,20 +13,26 @@
 
 #include "common.h"
 
+bool vreport(bool ok, const char *file, int line, const char *fmt, va_list ap)
+{
+	printf("%s ", ok ? "ok:" : "FAILED:");
+	vprintf(fmt, ap);
+	if (!ok)
+		printf(" (%s:%d)", file, line);
+	printf("\n");
+	fflush(stdout);
+	return ok;
+}
+
 void check_or_die(bool ok, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	printf("%s ", ok ? "ok:" : "FAILED:");
-	vprintf(fmt, ap);
+	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
-	if (!ok) {
-		printf(" (%s:%d)\n", file, line);
+	if (!ok)
 		exit(1);
-	}
-	printf("\n");
-	fflush(stdout);
 }
 
 void note(const char *fmt, ...)

@@ -3,10 +3,13 @@
 #ifndef SPAPR_DDW_TEST_COMMON_H
 #define SPAPR_DDW_TEST_COMMON_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* Print "ok: what" or "FAILED: what (file:line)"; return @ok. */
+bool vreport(bool ok, const char *file, int line, const char *fmt, va_list ap);
 /* Print "step: what" and abort the program with status 1 when !ok. */
 #define CHECK(ok, ...) check_or_die((ok), __FILE__, __LINE__, __VA_ARGS__)
 void check_or_die(bool ok, const char *file, int line, const char *fmt, ...)

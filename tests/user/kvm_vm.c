@@ -123,6 +123,15 @@ void vm_close_vm(struct vm *vm)
 	vm->vcpu = vm->fd = vm->kvm = -1;
 }
 
+/* Everything of the VM, in the order QEMU closes it. */
+void vm_close_all(struct vm *vm)
+{
+	vm_close_dev(vm);
+	vm_close_table(vm);
+	vm_close_vm(vm);
+	vm_free_ram(vm);
+}
+
 /* Guest RAM stays until the case's end: it may be pre-registered. */
 void vm_free_ram(struct vm *vm)
 {

@@ -61,6 +61,7 @@ void vm_group_del(struct vm *vm, int group);
 void vm_close_dev(struct vm *vm);
 void vm_close_vm(struct vm *vm);
 void vm_free_ram(struct vm *vm);
+void vm_close_all(struct vm *vm);
 void vm_vcpu(struct vm *vm);
 void vm_run(struct vm *vm, struct hcall *h, int n);
 struct hcall put_tce(__u64 ioba, __u64 tce);

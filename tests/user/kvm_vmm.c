@@ -104,6 +104,21 @@ static __u64 v2_setup(struct vfio_ctx *ctx, int grp, struct vm *vm)
 	return create.start_addr;
 }
 
+/* v2 as v2_setup(), its window given to KVM with the group, and a vCPU. */
+static __u64 v2_guest(struct vfio_ctx *ctx, int grp, struct vm *vm)
+{
+	__u64 start;
+
+	vm_create(vm);
+	start = v2_setup(ctx, grp, vm);
+	CHECK(vm_table(vm, LIOBN, WINDOW_SHIFT, start, WINDOW_SIZE) == 0,
+	      "KVM_CREATE_SPAPR_TCE_64 for the window");
+	vm_hand_group(vm, ctx->group);
+	vm_vcpu(vm);
+	vm->container = ctx->container;
+	return start;
+}
+
 /* v2, 16 pages mapped by MAP_DMA, the group and a matching table given to KVM. */
 static __u64 v2_attached(struct vfio_ctx *ctx, int grp, struct vm *vm)
 {
@@ -194,10 +209,7 @@ static int attach_v2_unset_first(int grp)
 	/* The PE is the kernel's again: KVM finds no table of its own to drop. */
 	vm_group_del(&vm, ctx.group);
 	vfio_close(&ctx);
-	vm_close_dev(&vm);
-	vm_close_table(&vm);
-	vm_close_vm(&vm);
-	vm_free_ram(&vm);
+	vm_close_all(&vm);
 	expect_released(&b, "KVM's table closed");
 	return failures ? 1 : 0;
 }
@@ -239,10 +251,7 @@ static int hold_table(int grp)
 	for (i = 0; i < 600 && access(path, F_OK); i++)
 		msleep(100);
 	EXPECT(!access(path, F_OK), "%s came", path);
-	vm_close_dev(&vm);
-	vm_close_table(&vm);
-	vm_close_vm(&vm);
-	vm_free_ram(&vm);
+	vm_close_all(&vm);
 	expect_released(&b, "KVM closed");
 	return failures ? 1 : 0;
 }
@@ -318,14 +327,8 @@ static int guest_hcalls_v2(int grp)
 	int i;
 
 	baseline_take(&b);
-	vm_create(&vm);
-	start = v2_setup(&ctx, grp, &vm);
+	start = v2_guest(&ctx, grp, &vm);
 	pins_reg = pins_held();
-	CHECK(vm_table(&vm, LIOBN, WINDOW_SHIFT, start, WINDOW_SIZE) == 0,
-	      "KVM_CREATE_SPAPR_TCE_64 for the window");
-	vm_hand_group(&vm, ctx.group);
-	vm_vcpu(&vm);
-	vm.container = ctx.container;
 
 	for (i = 0; i < 8; i++)
 		h[i] = put_tce(start + i * page, (DATA_GPA + i * page) | TCE_READ | TCE_WRITE);
@@ -401,10 +404,7 @@ static int guest_hcalls_v2(int grp)
 	       (long long)h[1].ret, vm.exits);
 	EXPECT(pins_settle(b.pins) == b.pins, "pins: %lld (before %lld)", pins_held(), b.pins);
 
-	vm_close_dev(&vm);
-	vm_close_table(&vm);
-	vm_close_vm(&vm);
-	vm_free_ram(&vm);
+	vm_close_all(&vm);
 	expect_released(&b, "all closed");
 	return failures ? 1 : 0;
 }
@@ -426,13 +426,7 @@ static int guest_remap_after_refusal(int grp)
 	long ret;
 
 	baseline_take(&b);
-	vm_create(&vm);
-	start = v2_setup(&ctx, grp, &vm);
-	CHECK(vm_table(&vm, LIOBN, WINDOW_SHIFT, start, WINDOW_SIZE) == 0,
-	      "KVM_CREATE_SPAPR_TCE_64 for the window");
-	vm_hand_group(&vm, ctx.group);
-	vm_vcpu(&vm);
-	vm.container = ctx.container;
+	start = v2_guest(&ctx, grp, &vm);
 
 	h[0] = put_tce(start, DATA_GPA | TCE_READ | TCE_WRITE);
 	h[1] = put_tce(start, (REG_SIZE + page) | TCE_READ | TCE_WRITE);
@@ -453,10 +447,7 @@ static int guest_remap_after_refusal(int grp)
 
 	vfio_close(&ctx);
 	vm.container = -1;
-	vm_close_dev(&vm);
-	vm_close_table(&vm);
-	vm_close_vm(&vm);
-	vm_free_ram(&vm);
+	vm_close_all(&vm);
 	expect_released(&b, "all closed");
 	return failures ? 1 : 0;
 }
@@ -537,10 +528,7 @@ static int guest_other_process(int grp)
 	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child's checks passed");
 
 	vfio_close(&ctx);
-	vm_close_dev(&vm);
-	vm_close_table(&vm);
-	vm_close_vm(&vm);
-	vm_free_ram(&vm);
+	vm_close_all(&vm);
 	expect_released(&b, "all closed");
 	return failures ? 1 : 0;
 }
@@ -595,10 +583,7 @@ static int guest_maps_other_container(int grp)
 	       "A closed: its registration stays while B's window maps it (%lld pins, %lld)",
 	       pins_held(), pins_reg);
 	vfio_close(&bctx);
-	vm_close_dev(&vm);
-	vm_close_table(&vm);
-	vm_close_vm(&vm);
-	vm_free_ram(&vm);
+	vm_close_all(&vm);
 	expect_released(&b, "B and KVM closed: A's registration gone too");
 	return failures ? 1 : 0;
 }
@@ -687,14 +672,8 @@ static int guest_window_removed(int grp)
 	long ret;
 
 	baseline_take(&b);
-	vm_create(&vm);
-	start = v2_setup(&ctx, grp, &vm);
+	start = v2_guest(&ctx, grp, &vm);
 	pins_reg = pins_held();
-	CHECK(vm_table(&vm, LIOBN, WINDOW_SHIFT, start, WINDOW_SIZE) == 0,
-	      "KVM_CREATE_SPAPR_TCE_64 for the window");
-	vm_hand_group(&vm, ctx.group);
-	vm_vcpu(&vm);
-	vm.container = ctx.container;
 	for (i = 0; i < 4; i++)
 		h[i] = put_tce(start + i * page, (DATA_GPA + i * page) | TCE_READ | TCE_WRITE);
 	vm_run(&vm, h, 4);
@@ -755,13 +734,7 @@ static int guest_then_exit(int grp)
 	__u64 start;
 	int i;
 
-	vm_create(&vm);
-	start = v2_setup(&ctx, grp, &vm);
-	CHECK(vm_table(&vm, LIOBN, WINDOW_SHIFT, start, WINDOW_SIZE) == 0,
-	      "KVM_CREATE_SPAPR_TCE_64 for the window");
-	vm_hand_group(&vm, ctx.group);
-	vm_vcpu(&vm);
-	vm.container = ctx.container;
+	start = v2_guest(&ctx, grp, &vm);
 	for (i = 0; i < 8; i++)
 		h[i] = put_tce(start + i * page, (DATA_GPA + i * page) | TCE_READ | TCE_WRITE);
 	vm_run(&vm, h, 8);

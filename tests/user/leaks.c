@@ -21,20 +21,14 @@
 int failures;
 
 /* A check that does not stop the case: leaks are counted after it, too. */
-void expect(bool ok, int line, const char *fmt, ...)
+void expect(bool ok, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	printf("%s ", ok ? "ok:" : "FAILED:");
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (!ok) {
-		printf(" (line %d)", line);
+	if (!vreport(ok, file, line, fmt, ap))
 		failures++;
-	}
-	printf("\n");
-	fflush(stdout);
+	va_end(ap);
 }
 
 void msleep(long ms)

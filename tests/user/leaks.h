@@ -7,8 +7,9 @@
 #include <linux/types.h>
 
 /* A check that does not stop the program: leaks are counted after it, too. */
-#define EXPECT(ok, ...) expect((ok), __LINE__, __VA_ARGS__)
-void expect(bool ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define EXPECT(ok, ...) expect((ok), __FILE__, __LINE__, __VA_ARGS__)
+void expect(bool ok, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* EXPECTs that failed so far. */
 extern int failures;
 

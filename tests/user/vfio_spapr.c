@@ -36,6 +36,7 @@
 #include <linux/vfio.h>
 
 #include "common.h"
+#include "leaks.h"
 
 #define REGION_SIZE	(16UL << 20)
 #define WINDOW_SIZE	(1ULL << 30)
@@ -48,20 +49,6 @@ static void check_owned(int grp, bool owned)
 	      "debugfs: kernel's default window %s", owned ? "removed" : "restored");
 }
 
-/* Does spapr-tce-v2 serve a container now?  Its debugfs says so. */
-static bool ours_serving(void)
-{
-	DIR *d = opendir("/sys/kernel/debug/spapr_ddw/vfio");
-	struct dirent *e;
-	bool found = false;
-
-	while (d && (e = readdir(d)))
-		found |= !strncmp(e->d_name, "container-", 10);
-	if (d)
-		closedir(d);
-	return found;
-}
-
 /* DDW_EXPECT_BACKEND=spapr-tce-v2|in-tree: check who serves the container. */
 static void check_backend(void)
 {
@@ -69,7 +56,7 @@ static void check_backend(void)
 
 	if (!want)
 		return;
-	CHECK(ours_serving() == !strcmp(want, "spapr-tce-v2"),
+	CHECK(container_present() == !strcmp(want, "spapr-tce-v2"),
 	      "the container is served by %s", want);
 }
 
@@ -153,17 +140,6 @@ static int v2_sequence(int grp)
 	CHECK(vm_locked_kb() == locked0, "VmLck back to %ld kB after close", locked0);
 	check_owned(grp, false);
 	return 0;
-}
-
-/* The number after @key in spapr-tce-v2's container states, or -1. */
-static long long state_value(const char *key)
-{
-	static char buf[8192];
-	const char *p;
-
-	container_states(buf, sizeof(buf));
-	p = strstr(buf, key);
-	return p ? strtoll(p + strlen(key), NULL, 0) : -1;
 }
 
 /*
