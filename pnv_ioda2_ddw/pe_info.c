@@ -179,7 +179,7 @@ static void show_pgsizes(struct seq_file *m, u64 pgsizes)
 				   units[shift / 10 - 1]);
 }
 
-/* Called with the PE's windows stable: see ddw_pe_show_windows(). */
+/* Called with the PE's windows stable: see ddw_pe_show(). */
 static void show_windows(struct seq_file *m, struct iommu_table_group *table_group)
 {
 	unsigned int i;
@@ -200,8 +200,10 @@ static int show_pe(struct iommu_group *grp,
 		   struct iommu_table_group *table_group, void *data)
 {
 	struct seq_file *m = data;
+	struct pci_dev *pdev = NULL;
 	struct pnv_ddw_caps caps;
 
+	iommu_group_for_each_dev(grp, &pdev, first_pci_dev);
 	pnv_ddw_get_caps(table_group, &caps);
 	seq_printf(m, "group %d:", iommu_group_id(grp));
 	iommu_group_for_each_dev(grp, m, show_dev);
@@ -211,8 +213,7 @@ static int show_pe(struct iommu_group *grp,
 	show_pgsizes(m, caps.pgsizes);
 	seq_printf(m, "\n  max_windows: %u\n  max_levels: %u\n",
 		   caps.max_windows, caps.max_levels);
-	ddw_pe_show(m, table_group);
-	ddw_pe_show_windows(m, table_group, show_windows);
+	ddw_pe_show(m, table_group, show_windows, pdev && !pdev->is_virtfn);
 	return 0;
 }
 

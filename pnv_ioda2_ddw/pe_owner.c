@@ -202,6 +202,7 @@ out_unlock:
  */
 long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl)
 {
+	struct iommu_table_group *tg = pe->table_group;
 	long ret;
 
 	if (!READ_ONCE(ioda2_table_ops))
@@ -211,9 +212,21 @@ long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl)
 	if (!pe->owners)
 		goto out_unlock;
 	ret = -EBUSY;
-	if (pe->table_group->tables[num])
+	if (tg->tables[num])
 		goto out_unlock;
-	ret = ioda2_ops->set_window(pe->table_group, num, tbl) ? -EIO : 0;
+	ret = -EIO;
+	if (ioda2_ops->set_window(tg, num, tbl))
+		goto out_unlock;
+	/*
+	 * The platform programs the window before it links the table to the
+	 * PE, and answers 0 if linking fails: the window would outlive the
+	 * table, and TCE invalidation would miss the PE.
+	 */
+	ret = 0;
+	if (tg->tables[num] != tbl) {
+		ioda2_ops->unset_window(tg, num);
+		ret = -ENOMEM;
+	}
 out_unlock:
 	mutex_unlock(&pe->lock);
 	return ret;
@@ -223,30 +236,43 @@ out_unlock:
 void ddw_pe_unset_window(struct ddw_pe *pe, int num)
 {
 	mutex_lock(&pe->lock);
-	if (!WARN_ON_ONCE(!pe->owners) && pe->table_group->tables[num])
+	if (!WARN_ON_ONCE(!pe->owners))
 		ioda2_ops->unset_window(pe->table_group, num);
 	mutex_unlock(&pe->lock);
 }
 
 /**
- * ddw_pe_show_windows() - report a PE's windows with them stable
+ * ddw_pe_show() - report who owns a PE, and its windows, as one snapshot
  * @m: the report
  * @table_group: the PE
  * @show: prints the windows of @table_group
+ * @kernel_stable: the kernel's own windows of the PE change only with its
+ *	devices (not an SR-IOV VF's PE, whose are released unlocked)
  *
- * A PE's tables change only under its lock (set and unset windows, taking
- * and handing it back), if this module knows the PE; else they are the
- * kernel's, set up once.
+ * A PE's windows change only under its lock while it is owned (set and
+ * unset windows, taking and handing it back).
  */
-void ddw_pe_show_windows(struct seq_file *m, struct iommu_table_group *table_group,
-			 void (*show)(struct seq_file *m,
-				      struct iommu_table_group *table_group))
+void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group,
+		 void (*show)(struct seq_file *m,
+			      struct iommu_table_group *table_group),
+		 bool kernel_stable)
 {
 	struct ddw_pe *pe = ddw_pe_find(table_group);
+	bool owned = false;
 
-	if (pe)
+	if (!pe) {
+		seq_puts(m, "  owner: kernel (not adopted)\n");
+	} else {
 		mutex_lock(&pe->lock);
-	show(m, table_group);
+		owned = pe->owners;
+		seq_printf(m, "  owner: %s (owners %u, takes %lu, releases %lu)\n",
+			   owned ? "external" : "kernel", pe->owners, pe->takes,
+			   pe->releases);
+	}
+	if (owned || kernel_stable)
+		show(m, table_group);
+	else
+		seq_puts(m, "  windows: the kernel's (an SR-IOV VF's PE: not read)\n");
 	if (pe)
 		mutex_unlock(&pe->lock);
 }
@@ -302,21 +328,6 @@ struct ddw_pe *ddw_pe_get(struct iommu_table_group *table_group)
 	list_add_tail(&pe->node, &pe_list);
 	spin_unlock(&pe_list_lock);
 	return pe;
-}
-
-void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group)
-{
-	struct ddw_pe *pe = ddw_pe_find(table_group);
-
-	if (!pe) {
-		seq_puts(m, "  owner: kernel (not adopted)\n");
-		return;
-	}
-	mutex_lock(&pe->lock);
-	seq_printf(m, "  owner: %s (owners %u, takes %lu, releases %lu)\n",
-		   pe->owners ? "external" : "kernel", pe->owners, pe->takes,
-		   pe->releases);
-	mutex_unlock(&pe->lock);
 }
 
 /**

@@ -39,12 +39,12 @@ int ddw_pe_own(struct ddw_pe *pe);
 void ddw_pe_disown(struct ddw_pe *pe);
 long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl);
 void ddw_pe_unset_window(struct ddw_pe *pe, int num);
-void ddw_pe_show_windows(struct seq_file *m, struct iommu_table_group *table_group,
-			 void (*show)(struct seq_file *m,
-				      struct iommu_table_group *table_group));
+void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group,
+		 void (*show)(struct seq_file *m,
+			      struct iommu_table_group *table_group),
+		 bool kernel_stable);
 void ddw_ioda2_tce_kill(struct iommu_table *tbl, unsigned long index,
 			unsigned long pages);
-void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group);
 void ddw_pe_exit(void);
 
 #endif /* _PNV_DDW_PE_OWNER_H */

@@ -83,14 +83,9 @@ static void ddw_entry_release(struct pnv_ddw_table *table,
 static void ddw_kill_taken(struct pnv_ddw_table *table,
 			   const struct ddw_tce_taken *taken, unsigned int n)
 {
+	u64 span = taken[n - 1].idx + 1 - taken[0].idx;
 	unsigned int first = 0, k;
-	u64 span;
 
-	while (n && !taken[n - 1].tce)
-		n--;
-	if (!n)
-		return;
-	span = taken[n - 1].idx + 1 - taken[0].idx;
 	if (span <= 2 * n) {
 		pnv_ddw_tce_kill(table, taken[0].idx, span);
 		return;
@@ -103,13 +98,18 @@ static void ddw_kill_taken(struct pnv_ddw_table *table,
 	}
 }
 
-/* After one entry changed under KVM: what it held goes, once forgotten. */
+/*
+ * After one entry changed: what it held goes, once the TCE caches forgot
+ * it.  A stale shadow address too: the entry it came with may still be
+ * cached if its clear has not invalidated yet.
+ */
 static void ddw_entry_give_back(struct pnv_ddw_table *table,
-				const struct ddw_tce_taken *old)
+				const struct ddw_tce_taken *old, bool may_sleep)
 {
-	if (old->tce)
-		pnv_ddw_tce_kill(table, old->idx, 1);
-	ddw_entry_release(table, old, false);
+	if (!old->tce && !old->ua)
+		return;
+	pnv_ddw_tce_kill(table, old->idx, 1);
+	ddw_entry_release(table, old, may_sleep);
 }
 
 /**
@@ -183,7 +183,7 @@ int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 ua,
 		return ret;
 	}
 	/* An address a race left beside the empty entry: its count goes. */
-	ddw_entry_release(table, &old, true);
+	ddw_entry_give_back(table, &old, true);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_map_user);
@@ -206,7 +206,7 @@ int ddw_tce_clear_one(struct pnv_ddw_table *table, u64 idx)
 
 	ret = ddw_entry_clear(table, idx, &old);
 	if (!ret)
-		ddw_entry_give_back(table, &old);
+		ddw_entry_give_back(table, &old, false);
 	return ret;
 }
 
@@ -235,7 +235,7 @@ int ddw_tce_set_kvm(struct pnv_ddw_table *table, u64 idx, unsigned long hpa,
 	ret = ddw_entry_set(table, idx, ddw_tce_encode(hpa, dir), 0,
 			    GFP_NOWAIT | __GFP_NOWARN, false, &old);
 	if (!ret)
-		ddw_entry_give_back(table, &old);
+		ddw_entry_give_back(table, &old, false);
 	return ret;
 }
 

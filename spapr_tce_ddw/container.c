@@ -243,6 +243,8 @@ static int window_create(struct ddw_container *c, int num, u32 page_shift,
 out_unset:
 	list_for_each_entry_continue_reverse(g, &c->groups, node)
 		pnv_ddw_window_unset(g->table_group, num);
+	/* KVM may have taken it while it was programmed: empty, nothing more. */
+	pnv_ddw_table_retire(w->table);
 	pnv_ddw_table_put(w->table);
 out_unaccount:
 	account_locked_vm(c->mm, pages, false);
