@@ -72,12 +72,17 @@ static inline struct pnv_ddw_table *to_ddw_table(struct iommu_table *tbl)
 	return container_of(tbl, struct pnv_ddw_table, tbl);
 }
 
+/*
+ * Write access always comes with read, as the platform's own TCE writers
+ * (pnv_tce_build(), pnv_tce_xchg()) have done since the first PowerNV
+ * code: the kernel never hands a PHB a write-only TCE, so neither do we.
+ */
 static inline __be64 ddw_tce_encode(unsigned long hpa,
 				    enum dma_data_direction dir)
 {
-	u64 perm = dir == DMA_BIDIRECTIONAL ? TCE_PCI_READ | TCE_PCI_WRITE :
-		   dir == DMA_TO_DEVICE ? TCE_PCI_READ :
-		   dir == DMA_FROM_DEVICE ? TCE_PCI_WRITE : 0;
+	u64 perm = dir == DMA_BIDIRECTIONAL || dir == DMA_FROM_DEVICE ?
+		   TCE_PCI_READ | TCE_PCI_WRITE :
+		   dir == DMA_TO_DEVICE ? TCE_PCI_READ : 0;
 
 	return perm ? cpu_to_be64(hpa | perm) : 0;
 }
