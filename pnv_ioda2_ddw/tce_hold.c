@@ -42,10 +42,31 @@ static void ddw_ua_put(struct pnv_ddw_table *table, u64 ua)
 }
 
 /*
+ * Mark the memory of an IOMMU page dirty, each page or folio under it once.
+ * set_page_dirty_lock() tells the page's mapping, so that a file's page
+ * cache writes the data back; without sleeping only the flag can be set,
+ * as the kernel's own TCE paths do (iommu_tce_xchg_no_kill()).
+ */
+static void ddw_dirty(unsigned long hpa, u32 iommu_shift, bool may_sleep)
+{
+	unsigned long end = hpa + (1UL << iommu_shift);
+
+	while (hpa < end) {
+		struct page *head = compound_head(pfn_to_page(hpa >> PAGE_SHIFT));
+
+		if (may_sleep)
+			set_page_dirty_lock(head);
+		else
+			SetPageDirty(head);
+		hpa = page_to_phys(head) + page_size(head);
+	}
+}
+
+/*
  * Give back what an entry held, once no PHB can reach it any more (the TCE
  * caches were invalidated, or the table is programmed nowhere).  A page
- * the device could write is dirtied, as iommu_tce_xchg_no_kill() does,
- * unless it is device memory without struct pages.
+ * the device could write is dirtied, unless it is device memory without
+ * struct pages.
  */
 static void ddw_entry_release(struct pnv_ddw_table *table,
 			      const struct ddw_tce_taken *t, bool may_sleep)
@@ -71,7 +92,7 @@ static void ddw_entry_release(struct pnv_ddw_table *table,
 	/* Before the count goes: the count keeps the page pinned. */
 	if (t->tce && tce_writable(t->tce) &&
 	    !mm_iommu_is_devmem(table->mm, hpa, table->geo.page_shift, &size))
-		SetPageDirty(pfn_to_page(hpa >> PAGE_SHIFT));
+		ddw_dirty(hpa, table->geo.page_shift, may_sleep);
 	if (t->ua)
 		ddw_ua_put(table, t->ua);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Container lifetime: groups, their PEs' ownership, DMA windows and the
- * TCEs in them.  The uAPI lives in ioctl.c; the tables in pnv_ioda2_ddw.
+ * Container lifetime: groups, their PEs' ownership, DMA windows, v1's
+ * charge.  The uAPI lives in ioctl.c, the TCEs in dma_map.c, the tables in
+ * pnv_ioda2_ddw.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -306,6 +307,22 @@ int ddw_default_window_ensure(struct ddw_container *c)
 }
 
 /**
+ * ddw_default_window_unmake() - undo what ddw_default_window_ensure() made
+ * @c: the container, whose call that made the default window failed
+ *
+ * A failed ioctl leaves the container as it was: the default window it
+ * made on the way goes again (its charge with it) and is pending again.
+ */
+void ddw_default_window_unmake(struct ddw_container *c)
+{
+	lockdep_assert_held(&c->lock);
+	if (WARN_ON_ONCE(c->def_window_pending || !c->windows[0].table))
+		return;
+	window_free(c, &c->windows[0]);
+	c->def_window_pending = true;
+}
+
+/**
  * ddw_window_remove() - remove the window at @bus_start, unmapping it
  * @c: the container
  * @bus_start: as returned by creation (0 for the default window)
@@ -330,180 +347,16 @@ int ddw_window_remove(struct ddw_container *c, u64 bus_start)
 	return -EINVAL;
 }
 
-/* Is no entry of [@idx, @idx + @n) in use? */
-static bool entries_free(struct ddw_window *w, u64 idx, u64 n)
-{
-	u64 i;
-
-	for (i = 0; i < n; i++) {
-		enum dma_data_direction old;
-		unsigned long hpa;
-
-		if (pnv_ddw_tce_get(w->table, idx + i, &hpa, &old) || old != DMA_NONE)
-			return false;
-		if (!(i & 511))
-			cond_resched();
-	}
-	return true;
-}
-
-/*
- * v2: entries pointing into pre-registered memory, already pinned.  Each
- * entry takes a count on the region and names its address in the shadow,
- * as KVM's in-kernel mappings do: whoever clears it gives both back.
- */
-static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
-		      u64 n, u64 vaddr, enum dma_data_direction dir)
-{
-	struct ddw_prereg *p;
-	unsigned long hpa;
-	int ret = 0;
-	u64 i;
-
-	p = ddw_prereg_find(c, vaddr, n << w->page_shift);
-	if (!p)
-		return -EFAULT;
-	/* Check everything first: a failed map changes nothing. */
-	for (i = 0; i < n; i++) {
-		if (mm_iommu_ua_to_hpa(p->mem, vaddr + (i << w->page_shift),
-				       w->page_shift, &hpa))
-			return -EFAULT;
-		if (!(i & 511))
-			cond_resched();
-	}
-	if (!entries_free(w, idx, n))
-		return -EBUSY;
-	for (i = 0; i < n; i++) {
-		/* -EBUSY only if KVM mapped the entry since the check. */
-		ret = pnv_ddw_tce_map_user(w->table, idx + i,
-					   vaddr + (i << w->page_shift), p->mem, dir);
-		if (ret)
-			break;
-		if (!(i & 511))
-			cond_resched();
-	}
-	if (ret)
-		pnv_ddw_tce_unmap(w->table, idx, i);
-	return ret;
-}
-
-/*
- * v1: each entry pins the page under it for as long as it is mapped; the
- * table gives the pin back when the entry is cleared, by us or by KVM.
- * The page must be at least as large as the IOMMU page, or the device
- * would reach the memory beside it.
- */
-static int map_pin(struct ddw_container *c, struct ddw_window *w, u64 idx,
-		   u64 n, u64 vaddr, enum dma_data_direction dir)
-{
-	unsigned int gup = FOLL_LONGTERM | (dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE);
-	int ret = 0;
-	u64 i;
-
-	if (!entries_free(w, idx, n))
-		return -EBUSY;
-	for (i = 0; i < n; i++) {
-		u64 ua = vaddr + (i << w->page_shift);
-		enum dma_data_direction d = dir;
-		unsigned long hpa;
-		struct page *page;
-
-		ret = pin_user_pages_fast(ua & PAGE_MASK, 1, gup, &page);
-		if (ret != 1) {
-			ret = ret < 0 ? ret : -EFAULT;
-			break;
-		}
-		if (page_shift(compound_head(page)) < w->page_shift) {
-			unpin_user_page(page);
-			ret = -EFAULT;
-			break;
-		}
-		hpa = page_to_phys(page) + (ua & ~PAGE_MASK);
-		ret = pnv_ddw_tce_xchg(w->table, idx + i, &hpa, &d);
-		if (ret) {
-			unpin_user_page(page);
-			break;
-		}
-		cond_resched();
-	}
-	if (ret)
-		pnv_ddw_tce_unmap(w->table, idx, i);
-	return ret;
-}
-
-/**
- * ddw_map() - map user memory at @iova
- * @c: the container; a v1 one must be enabled
- * @iova: in a window, aligned to its IOMMU page
- * @vaddr: aligned likewise; v2: inside one pre-registration
- * @size: aligned likewise, not 0
- * @dir: the access the device gets
- *
- * All or nothing: an entry already in use, memory not registered (v2), not
- * mapped in the process (v1) or not backed by pages as large as the IOMMU
- * page fails the whole call and leaves every entry as it was.
- *
- * Return: 0; -ENXIO (no window holds the range); -EINVAL (alignment);
- * -EFAULT (memory not pre-registered, not mapped, or in smaller pages);
- * -EBUSY (an entry is mapped already: unmap it first); -ENOMEM.
- */
-int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
-	    enum dma_data_direction dir)
-{
-	struct ddw_window *w;
-	u64 idx, n;
-	int ret;
-
-	lockdep_assert_held(&c->lock);
-	w = ddw_window_find(c, iova, size);
-	if (!w || !size)
-		return -ENXIO;
-	if (!IS_ALIGNED(iova | vaddr | size, 1ULL << w->page_shift))
-		return -EINVAL;
-	idx = (iova - w->bus_start) >> w->page_shift;
-	n = size >> w->page_shift;
-	if (c->v2)
-		ret = map_prereg(c, w, idx, n, vaddr, dir);
-	else
-		ret = map_pin(c, w, idx, n, vaddr, dir);
-	pnv_ddw_tce_kill(w->table, idx, n);
-	return ret;
-}
-
-/**
- * ddw_unmap() - unmap [@iova, @iova + @size)
- * @c: the container
- * @iova: in a window, aligned to its IOMMU page
- * @size: aligned likewise
- *
- * Entries not mapped are skipped, whoever mapped the others (this
- * container, or KVM through the table).
- *
- * Return: 0; -ENXIO (no window holds the range); -EINVAL (alignment).
- */
-int ddw_unmap(struct ddw_container *c, u64 iova, u64 size)
-{
-	struct ddw_window *w;
-	u64 idx, n;
-
-	lockdep_assert_held(&c->lock);
-	w = ddw_window_find(c, iova, size);
-	if (!w || !size)
-		return -ENXIO;
-	if (!IS_ALIGNED(iova | size, 1ULL << w->page_shift))
-		return -EINVAL;
-	idx = (iova - w->bus_start) >> w->page_shift;
-	n = size >> w->page_shift;
-	pnv_ddw_tce_unmap(w->table, idx, n);
-	return 0;
-}
-
 /**
  * ddw_container_enable() - v1: allow maps, charging the default window
  * @c: the v1 container
  *
- * Pages are pinned as entries are mapped; what they may pin at most, the
- * whole 32-bit window, is charged to locked_vm here, once.
+ * Pages are pinned as entries are mapped; what they may pin at most is
+ * charged to locked_vm here, once: a system page for each 4K entry of the
+ * 32-bit window, since each entry may pin a page of its own (the in-tree
+ * backend charges the window's bytes, a sixteenth of that with 64K pages).
+ * A page counts once per entry, as for vfio's type1 backend, however large
+ * the folio holding it.
  *
  * Return: 0; -EBUSY (enabled already); -ENODEV (no group); -EPERM (the PE
  * has no 32-bit window); -ENOMEM (RLIMIT_MEMLOCK).
@@ -519,7 +372,7 @@ int ddw_container_enable(struct ddw_container *c)
 		return -EBUSY;
 	if (!tg)
 		return -ENODEV;
-	pages = tg->tce32_size >> PAGE_SHIFT;
+	pages = tg->tce32_size >> DEFAULT_WINDOW_PAGE_SHIFT;
 	if (!pages)
 		return -EPERM;
 	ret = account_locked_vm(c->mm, pages, true);
@@ -534,17 +387,25 @@ int ddw_container_enable(struct ddw_container *c)
  * ddw_container_disable() - v1: refund what enabling charged
  * @c: the v1 container
  *
- * Mapped entries stay, as with the in-tree backend; maps are refused until
- * the container is enabled again.
+ * Not while entries are mapped (KVM's included): their pins are what the
+ * charge stands for.  Maps are refused until the container is enabled
+ * again.
+ *
+ * Return: 0, or -EBUSY while an entry of the default window is mapped.
  */
-void ddw_container_disable(struct ddw_container *c)
+int ddw_container_disable(struct ddw_container *c)
 {
+	struct pnv_ddw_table *table = c->windows[0].table;
+
 	lockdep_assert_held(&c->lock);
 	if (!c->enabled)
-		return;
+		return 0;
+	if (table && pnv_ddw_table_entries_used(table))
+		return -EBUSY;
 	account_locked_vm(c->mm, c->enabled_pages, false);
 	c->enabled = false;
 	c->enabled_pages = 0;
+	return 0;
 }
 
 /**
@@ -567,7 +428,8 @@ void ddw_container_release(struct ddw_container *c)
 	list_for_each_entry_safe(g, gnext, &c->groups, node)
 		group_detach(c, g);
 	ddw_prereg_remove_all(c);
-	ddw_container_disable(c);
+	/* The windows are gone: nothing is mapped. */
+	WARN_ON_ONCE(ddw_container_disable(c));
 	WARN_ON_ONCE(c->locked_pages);
 	mutex_unlock(&c->lock);
 	mmdrop(c->mm);

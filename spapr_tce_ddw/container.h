@@ -55,7 +55,7 @@ struct ddw_window {
  * @v2: VFIO_SPAPR_TCE_v2_IOMMU: mappings of pre-registered memory, dynamic
  *	windows.  Otherwise VFIO_SPAPR_TCE_IOMMU (v1): the default window
  *	only, each entry pinning its page at map time, locked_vm charged for
- *	the whole window by VFIO_IOMMU_ENABLE
+ *	a system page per entry of the window by VFIO_IOMMU_ENABLE
  * @groups: struct ddw_group
  * @prereg: struct ddw_prereg
  * @windows: by TVE number; NULL when free
@@ -101,8 +101,9 @@ int ddw_window_create(struct ddw_container *c, u32 page_shift, u64 size,
 		      u32 levels, u64 *bus_start);
 int ddw_window_remove(struct ddw_container *c, u64 bus_start);
 int ddw_default_window_ensure(struct ddw_container *c);
+void ddw_default_window_unmake(struct ddw_container *c);
 int ddw_container_enable(struct ddw_container *c);
-void ddw_container_disable(struct ddw_container *c);
+int ddw_container_disable(struct ddw_container *c);
 struct ddw_window *ddw_window_find(struct ddw_container *c, u64 iova, u64 size);
 int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
 	    enum dma_data_direction dir);

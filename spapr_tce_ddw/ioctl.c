@@ -32,7 +32,8 @@ struct ddw_ioctl {
 	const char *name;	/* in debugfs */
 	unsigned int types;	/* DDW_V1, DDW_V2 */
 	size_t min_size;	/* argsz below this: -EINVAL; 0: no argument */
-	size_t out_size;	/* bytes copied back, at most argsz */
+	/* Bytes copied back if argsz holds them all, else min_size's. */
+	size_t out_size;
 	bool needs_groups;
 	long (*handler)(struct ddw_container *c, union ddw_ioctl_arg *arg,
 			size_t argsz);
@@ -49,6 +50,7 @@ static long ddw_get_info(struct ddw_container *c, union ddw_ioctl_arg *arg,
 	pnv_ddw_get_caps(ddw_container_table_group(c), &caps);
 	info->dma32_window_start = caps.tce32_start;
 	info->dma32_window_size = caps.tce32_size;
+	info->flags = 0;
 	/* v1 has the default window only: no DDW to describe. */
 	if (!c->v2)
 		return 0;
@@ -155,8 +157,7 @@ static long ddw_enable(struct ddw_container *c, union ddw_ioctl_arg *arg,
 static long ddw_disable(struct ddw_container *c, union ddw_ioctl_arg *arg,
 			size_t argsz)
 {
-	ddw_container_disable(c);
-	return 0;
+	return ddw_container_disable(c);
 }
 
 static const struct ddw_ioctl ddw_ioctls[] = {
@@ -224,6 +225,7 @@ long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg)
 {
 	const struct ddw_ioctl *op = NULL;
 	union ddw_ioctl_arg arg;
+	bool def_pending;
 	unsigned int i;
 	u32 argsz;
 	long ret;
@@ -252,14 +254,17 @@ long ddw_ioctl(struct ddw_container *c, unsigned int cmd, void __user *uarg)
 	ret = -ENXIO;
 	if (op->needs_groups && !ddw_container_has_groups(c))
 		goto out_unlock;
+	def_pending = c->def_window_pending;
 	ret = op->handler(c, &arg, argsz);
 	if (!ret && op->out_size &&
-	    copy_to_user(uarg, &arg, min_t(size_t, argsz, op->out_size))) {
-		/* A failed ioctl leaves the container as it was. */
+	    copy_to_user(uarg, &arg, argsz >= op->out_size ? op->out_size : op->min_size)) {
 		if (op->undo)
 			op->undo(c, &arg);
 		ret = -EFAULT;
 	}
+	/* A failed ioctl leaves the container as it was, default window too. */
+	if (ret && def_pending && !c->def_window_pending)
+		ddw_default_window_unmake(c);
 out_unlock:
 	if (ret)
 		c->calls_failed[i]++;

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/vfio.h>
 
 #include "common.h"
@@ -168,4 +170,18 @@ void vfio_close(struct vfio_ctx *ctx)
 {
 	close(ctx->group);
 	close(ctx->container);
+}
+
+int set_capability(int cap, bool on)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	if (on)
+		data[cap / 32].effective |= 1U << (cap % 32);
+	else
+		data[cap / 32].effective &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &hdr, data);
 }

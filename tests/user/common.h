@@ -57,6 +57,8 @@ void vfio_open(struct vfio_ctx *ctx, int group_id);
 void vfio_close(struct vfio_ctx *ctx);
 /* vfio_open() and SET_IOMMU(VFIO_SPAPR_TCE_v2_IOMMU); @what names the step. */
 void vfio_open_v2(struct vfio_ctx *ctx, int group_id, const char *what);
+/* Turn capability @cap (CAP_*) on or off in this process's effective set. */
+int set_capability(int cap, bool on);
 /* An ioctl returning -errno instead of -1. */
 long xioctl(int fd, unsigned long req, void *arg);
 

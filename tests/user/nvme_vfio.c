@@ -13,7 +13,11 @@
  * for byte.  Completions are polled.  With DDW_PATTERN_OUT=FILE it saves
  * the pattern, for the kernel's nvme driver to check the disk against.
  * DDW_EEH=1: recover the PE the DMA into unmapped memory froze (exit 77
- * when nothing froze it).
+ * when nothing froze it).  DDW_PREREG_PIECES=N: v2 pre-registers the memory
+ * in N adjacent pieces and maps it with one MAP_DMA.  DDW_MEM_FILE=PATH:
+ * the memory is a shared mapping of PATH (a file or block device), synced
+ * clean before the device reads into it; prints the read buffer's offset
+ * in PATH ("read buffer at file offset N").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +63,7 @@ static uint64_t bar0;		/* offset of BAR0 in the device fd */
 static unsigned int dstrd;
 static uint8_t *dma;		/* everything the device reaches */
 static uint64_t dma_iova, dma_size;
+static int mem_fd = -1;	/* DDW_MEM_FILE */
 static uint16_t cid;
 
 static uint32_t rd32(unsigned int reg)
@@ -99,6 +104,23 @@ static uint8_t *dma_alloc_aligned(size_t size, size_t align)
 	used += size;
 	memset(p, 0, size);
 	return p;
+}
+
+/* v2: register the DMA memory in @pieces adjacent parts of whole @align. */
+static void prereg_pieces(int container, unsigned int pieces, size_t align)
+{
+	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
+	size_t piece = dma_size / pieces / align * align, off = 0;
+	unsigned int k;
+
+	CHECK(pieces && piece, "%u pieces of DMA memory", pieces);
+	for (k = 0; k < pieces; k++) {
+		reg.vaddr = (uintptr_t)dma + off;
+		reg.size = k == pieces - 1 ? dma_size - off : piece;
+		CHECK(!xioctl(container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg),
+		      "REGISTER_MEMORY%s", pieces > 1 ? " (a piece)" : "");
+		off += reg.size;
+	}
 }
 
 static uint8_t *dma_alloc(size_t size)
@@ -280,18 +302,24 @@ int main(int argc, char **argv)
 		align = sysconf(_SC_PAGESIZE);
 	dma_size = (dma_size + align - 1) & ~(align - 1);
 	/* DDW_HUGE=1: memory from hugepages, as large as the IOMMU page. */
-	dma = mmap(NULL, dma_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-		   (getenv("DDW_HUGE") ? MAP_HUGETLB : 0), -1, 0);
+	if (getenv("DDW_MEM_FILE")) {
+		mem_fd = open(getenv("DDW_MEM_FILE"), O_RDWR);
+		CHECK(mem_fd >= 0, "open %s", getenv("DDW_MEM_FILE"));
+		dma = mmap(NULL, dma_size, PROT_READ | PROT_WRITE, MAP_SHARED, mem_fd, 0);
+	} else {
+		dma = mmap(NULL, dma_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+			   (getenv("DDW_HUGE") ? MAP_HUGETLB : 0), -1, 0);
+	}
 	CHECK(dma != MAP_FAILED, "mmap %lu MiB", (unsigned long)(dma_size >> 20));
 	memset(dma, 0, dma_size);
-	prereg.vaddr = (uintptr_t)dma;
-	prereg.size = dma_size;
 	/* v1 pins at map time, once enabled; v2 maps pre-registered memory. */
 	if (v1)
 		CHECK(!xioctl(ctx.container, VFIO_IOMMU_ENABLE, NULL), "VFIO_IOMMU_ENABLE");
 	else
-		CHECK(!xioctl(ctx.container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &prereg),
-		      "REGISTER_MEMORY");
+		prereg_pieces(ctx.container, getenv("DDW_PREREG_PIECES") ?
+			      atoi(getenv("DDW_PREREG_PIECES")) : 1, align);
+	prereg.vaddr = (uintptr_t)dma;
+	prereg.size = dma_size;
 	if (page_shift) {
 		create.page_shift = page_shift;
 		/* At least 4 GiB and 512 pages (the smallest TVE table). */
@@ -371,6 +399,14 @@ int main(int argc, char **argv)
 			break;
 	CHECK(i == (mib << 20), "wrote %llu MiB in %u KiB commands (status 0x%x)",
 	      (unsigned long long)mib, XFER >> 10, st);
+	/*
+	 * A shared file mapping: written back and clean now, so that only the
+	 * unmap's dirtying of what the device wrote can keep the read data.
+	 */
+	if (mem_fd >= 0) {
+		CHECK(!msync(dma, dma_size, MS_SYNC) && !fsync(mem_fd), "the mapping synced clean");
+		printf("read buffer at file offset %llu\n", (unsigned long long)(rbuf - dma));
+	}
 	for (i = 0; i < (mib << 20); i += XFER)
 		if ((st = rw(&io, 0, rbuf + i, (DISK_OFFSET + i) / lba_size, XFER / lba_size,
 			     prp_list)))

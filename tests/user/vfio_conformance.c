@@ -26,6 +26,14 @@
 #define PS		16
 /* A case not run on the in-tree backend, for the reason the case gives. */
 #define NOT_RUN		9999
+#define offsetofend(t, m)	(offsetof(t, m) + sizeof(((t *)0)->m))
+
+/* The container a case starts from. */
+enum fixture_kind {
+	FIX_WINDOW,	/* v2, REGION registered, a 1 GiB window of 64K pages */
+	FIX_PENDING,	/* v2, REGION registered, the default window not made yet */
+	FIX_V1,		/* v1 (VFIO_SPAPR_TCE_IOMMU), not enabled */
+};
 
 struct fixture {
 	struct vfio_ctx ctx;
@@ -88,17 +96,27 @@ static long do_remove(struct fixture *f, __u64 start)
 	return xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_REMOVE, &r);
 }
 
-static void setup(struct fixture *f, int grp)
+static void setup(struct fixture *f, int grp, enum fixture_kind kind)
 {
-	vfio_open_v2(&f->ctx, grp, "setup");
+	memset(f, 0, sizeof(*f));
+	if (kind == FIX_V1) {
+		vfio_open(&f->ctx, grp);
+		CHECK(xioctl(f->ctx.container, VFIO_SET_IOMMU, (void *)VFIO_SPAPR_TCE_IOMMU) == 0,
+		      "setup: SET_IOMMU(VFIO_SPAPR_TCE_IOMMU)");
+	} else {
+		vfio_open_v2(&f->ctx, grp, "setup");
+	}
 	f->info.argsz = sizeof(f->info);
 	CHECK(xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &f->info) == 0,
 	      "setup: GET_INFO");
 	f->mem = anon_mem(REGION, 1);
 	f->other = anon_mem(REGION, 2);
+	if (kind == FIX_V1)
+		return;
 	CHECK(do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)f->mem, REGION) == 0,
 	      "setup: REGISTER_MEMORY");
-	CHECK(do_create(f, 0, PS, WINDOW, 1, &f->win) == 0, "setup: TCE_CREATE 1 GiB");
+	if (kind == FIX_WINDOW)
+		CHECK(do_create(f, 0, PS, WINDOW, 1, &f->win) == 0, "setup: TCE_CREATE 1 GiB");
 }
 
 static void teardown(struct fixture *f)
@@ -131,6 +149,8 @@ struct tcase {
 	long ours;		/* what spapr-tce-v2 answers */
 	long intree;		/* what the in-tree 6.1 backend answers */
 	const char *why;	/* why they differ */
+	enum fixture_kind fix;
+	bool intree_changes;	/* in-tree's failed call changes the container */
 };
 
 /* --- the cases: each returns what the ioctl returned ------------------ */
@@ -357,6 +377,92 @@ static long eeh_get_state(struct fixture *f)
 	return xioctl(f->ctx.container, VFIO_EEH_PE_OP, &op) < 0 ? -1 : 0;
 }
 
+/* v1 has no DDW: flags 0, whatever the caller passed in. */
+static long get_info_v1_flags(struct fixture *f)
+{
+	struct vfio_iommu_spapr_tce_info i = { .argsz = sizeof(i), .flags = 0xdead };
+	long ret = xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &i);
+
+	return ret ? ret : (long)i.flags;
+}
+
+/*
+ * argsz past the 32-bit window but short of the whole DDW part: that part
+ * is not written at all (returns how many of its bytes were).
+ */
+static long get_info_argsz_partial(struct fixture *f)
+{
+	const size_t v1 = offsetofend(struct vfio_iommu_spapr_tce_info, dma32_window_size);
+	struct vfio_iommu_spapr_tce_info i;
+	const unsigned char *p = (const unsigned char *)&i;
+	long ret, written = 0;
+	size_t k;
+
+	memset(&i, 0xa5, sizeof(i));
+	i.argsz = v1 + 8;
+	ret = xioctl(f->ctx.container, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &i);
+	if (ret)
+		return ret;
+	for (k = v1; k < sizeof(i); k++)
+		written += p[k] != 0xa5;
+	return written;
+}
+
+static long unmap_size_zero(struct fixture *f)
+{
+	return do_unmap(f, 0, f->win, 0);
+}
+
+static long unmap_size_zero_outside(struct fixture *f)
+{
+	return do_unmap(f, 0, f->win + WINDOW, 0);
+}
+
+/*
+ * One MAP_DMA over memory registered in two adjacent pieces, then both
+ * pieces mapped indeed: unregistering either is refused while mapped
+ * (ours; in-tree answers 0 there, so only the map and unmap are checked).
+ */
+static long map_across_registrations(struct fixture *f)
+{
+	__u64 half = REGION / 2, a = (uintptr_t)f->other;
+	long ret;
+
+	if (do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, a, half) ||
+	    do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, a + half, half))
+		return 1000;
+	ret = do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		     a, f->win, REGION);
+	if (ret)
+		return ret;
+	if (ours && (do_reg(f, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, 0, a, half) != -EBUSY ||
+		     do_reg(f, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, 0, a + half, half) != -EBUSY))
+		return 1001;
+	ret = do_unmap(f, 0, f->win, REGION);
+	if (ret)
+		return 2000 + ret;
+	if (do_reg(f, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, 0, a, half) ||
+	    do_reg(f, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, 0, a + half, half))
+		return 1002;
+	return 0;
+}
+
+/* A map over two pieces with a gap between them maps nothing. */
+static void register_pieces(struct fixture *f)
+{
+	__u64 third = REGION / 4, a = (uintptr_t)f->other;
+
+	CHECK(do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, a, third) == 0 &&
+	      do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, a + 2 * third, third) == 0,
+	      "prep: two pieces registered with a gap");
+}
+
+static long map_across_gap_registered(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		      (uintptr_t)f->other, f->win, 3 * (REGION / 4));
+}
+
 static const struct tcase cases[] = {
 	{ "get_info_argsz_small", get_info_argsz_small, NULL, -EINVAL, -EINVAL, NULL },
 	{ "map_then_unmap", map_ok_unmap_ok, NULL, 0, 0, NULL },
@@ -391,14 +497,25 @@ static const struct tcase cases[] = {
 	{ "create_too_many_levels", create_too_many_levels, remove_window, -EINVAL, -EINVAL, NULL },
 	{ "create_unknown_flag", create_unknown_flag, remove_window, -EINVAL, -EINVAL, NULL },
 	{ "create_third_window", create_third_window, NULL, -ENOSPC, -ENOSPC, NULL },
-	{ "create_answer_unwritable", create_answer_unwritable, remove_window, -EFAULT, NOT_RUN,
-	  "in-tree keeps the window it made when it cannot write the answer: not run there" },
+	{ "create_answer_unwritable", create_answer_unwritable, remove_window, -EFAULT, -EFAULT,
+	  "in-tree keeps the window it made when it cannot write the answer", FIX_WINDOW, true },
+	{ "create_answer_unwritable_default", create_answer_unwritable, NULL, -EFAULT, -EFAULT,
+	  "in-tree keeps the default window it made on the way, and the new one",
+	  FIX_PENDING, true },
 	{ "remove_not_a_window", remove_not_a_window, NULL, -EINVAL, 0,
 	  "in-tree removes the window holding the address; ours wants its start" },
 	{ "remove_then_create_2_levels", remove_then_create, NULL, 0, 0, NULL },
 	{ "enable_is_v1_only", enable_on_v2, NULL, -ENOTTY, -ENOTTY, NULL },
 	{ "other_process_maps", other_process_maps, NULL, -EPERM, -EPERM, NULL },
 	{ "eeh_get_state", eeh_get_state, NULL, 0, 0, NULL },
+	{ "get_info_v1_flags", get_info_v1_flags, NULL, 0, NOT_RUN,
+	  "in-tree refuses v1 containers on IODA2 PEs (vfio-intree-v2)", FIX_V1 },
+	{ "get_info_argsz_partial", get_info_argsz_partial, NULL, 0, 0, NULL },
+	{ "unmap_size_zero", unmap_size_zero, NULL, 0, 0, NULL },
+	{ "unmap_size_zero_outside", unmap_size_zero_outside, NULL, -ENXIO, -ENXIO, NULL },
+	{ "map_across_registrations", map_across_registrations, NULL, 0, 0, NULL },
+	{ "map_across_gap", map_across_gap_registered, register_pieces, -EFAULT, -EINVAL,
+	  "memory not pre-registered: -EFAULT (ours), -EINVAL (in-tree)" },
 };
 
 static void run_case(const struct tcase *t, int grp)
@@ -414,7 +531,7 @@ static void run_case(const struct tcase *t, int grp)
 		passed++;
 		return;
 	}
-	setup(&f, grp);
+	setup(&f, grp, t->fix);
 	if (t->prep)
 		t->prep(&f);
 	snap(&f, &before);
@@ -423,6 +540,9 @@ static void run_case(const struct tcase *t, int grp)
 		snap(&f, &after);
 		same = !memcmp(&before.info, &after.info, sizeof(before.info)) &&
 		       before.vmlck == after.vmlck && !strcmp(before.state, after.state);
+		/* What in-tree leaves behind, documented, is checked too. */
+		if (!ours && t->intree_changes)
+			same = !same;
 	}
 	if (got == want && same) {
 		passed++;

@@ -2,7 +2,8 @@
 # identifies the controller and writes then reads back 8 MiB through the
 # default 32-bit window (4K TCEs) of a v1 container (pages pinned at map
 # time) and of a v2 one, then through dynamic windows of 4K pages (2 levels)
-# and of 64K pages with 1, 2 and 3 table levels; the kernel's nvme driver
+# and of 64K pages with 1, 2 and 3 table levels (and with the memory
+# registered in three pieces, mapped at once); the kernel's nvme driver
 # then reads the disk and finds the same data, and the host's data before
 # it untouched.  (Hugepages: dma-nvme-hugepages.)
 . /tests/lib.sh
@@ -20,6 +21,11 @@ for w in 0:1 12:2 16:1 16:2 16:3; do
 	echo "$out" | grep -E '^(ok|FAILED|  )' | grep -v 'DMA memory for' | sed "s/^/window $w: /"
 	[ $rc -eq 0 ] || fail "window $w: the NVMe did not work through it"
 done
+# Memory registered in three adjacent pieces, mapped with one MAP_DMA.
+out=$(DDW_PREREG_PIECES=3 /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 16 2 8 2>&1)
+rc=$?
+echo "$out" | grep -E '^(ok|FAILED|  )' | grep -v 'DMA memory for' | sed "s/^/3 registrations, window 16:2: /"
+[ $rc -eq 0 ] || fail "one MAP_DMA over three registrations: the NVMe did not work through it"
 rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
 md5=$(nvme_md5) || fail "nvme cannot read after"
 [ "$md5" = "$DDW_DISK_MD5" ] || fail "the host's data was overwritten ($md5)"

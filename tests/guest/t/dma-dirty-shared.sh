@@ -1,0 +1,47 @@
+# What a device writes into a shared file mapping must reach the file: the
+# userspace NVMe driver's memory is a MAP_SHARED mapping of the second
+# NVMe's block device (kernel nvme driver), pre-registered, mapped in a DDW
+# and written back clean; the first NVMe then reads 2 MiB into it by DMA.
+# After the container closes (UNMAP_DMA of the window: the pages must be
+# dirtied as the kernel dirties them) and the program exits: sync, drop
+# the page cache, and read the disk with O_DIRECT.  Run on spapr-tce-v2;
+# the in-tree backend's result on the same run is printed beside it.
+. /tests/lib.sh
+grp=$(nvme_to_vfio) || exit 1
+bdf=$(nvme_bdf)
+bdf2=$(nvme_bdf 2) || skip "no second NVMe on this machine"
+modprobe nvme || fail "modprobe nvme failed"
+bind_driver "$bdf2" nvme || fail "nvme did not bind $bdf2"
+ns=
+for i in $(seq 100); do
+	ns=$(ls /sys/bus/pci/devices/$bdf2/nvme/nvme*/ 2>/dev/null | grep -m1 '^nvme[0-9]*n1$')
+	[ -n "$ns" ] && [ -b "/dev/$ns" ] && break
+	sleep 0.1
+done
+[ -b "/dev/$ns" ] || fail "no block device for $bdf2"
+
+# run_dirty BACKEND: prints "kept" or "lost" for the DMA-written data.
+run_dirty() {
+	dd if=/dev/zero of=/dev/$ns bs=1M count=16 oflag=direct 2>/dev/null
+	out=$(DDW_MEM_FILE=/dev/$ns DDW_PATTERN_OUT=/tmp/dirty.bin \
+		/tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 16 1 2 2>&1)
+	rc=$?
+	echo "$out" | grep -E '^(ok|FAILED|read buffer)' | grep -v 'DMA memory for' | sed "s/^/$1: /" >&2
+	[ $rc -eq 0 ] || { echo "failed"; return; }
+	off=$(echo "$out" | sed -n 's/^read buffer at file offset //p')
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	got=$(dd if=/dev/$ns bs=4096 skip=$((off / 4096)) count=512 iflag=direct 2>/dev/null |
+		md5sum | cut -d' ' -f1)
+	want=$(md5sum </tmp/dirty.bin | cut -d' ' -f1)
+	[ "$got" = "$want" ] && echo kept || echo "lost"
+}
+
+modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
+intree=$(run_dirty in-tree)
+rmmod vfio_iommu_spapr_tce
+modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
+ours=$(run_dirty spapr-tce-v2)
+rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
+echo "data the device wrote, after sync and drop_caches: spapr-tce-v2 $ours, in-tree $intree"
+[ "$ours" = kept ] || fail "spapr-tce-v2: the DMA-written data did not reach the file ($ours)"
