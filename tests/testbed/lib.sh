@@ -13,11 +13,20 @@ log() { printf '[testbed] %s\n' "$*" >&2; }
 die() { printf '[testbed] error: %s\n' "$*" >&2; exit 1; }
 
 # The kernel chosen by setup.sh: KVER (uname -r of the guest), KPKG (Debian
-# package version) and the staged directories below $KROOT.
+# package version) and the staged directories below $KROOT.  Two series are
+# staged side by side: 6.1 (the default) and 6.12.  The series is the first
+# argument, else $SPAPR_DDW_KERNEL, else 6.1; KSERIES names it.
 load_kernel() {
-	[ -r "$CACHE/kernel.env" ] || die "no kernel staged: run tests/testbed/setup.sh"
+	local env
+	KSERIES=${1:-${SPAPR_DDW_KERNEL:-6.1}}
+	case "$KSERIES" in
+	6.1) env=$CACHE/kernel.env ;;
+	6.12) env=$CACHE/kernel-6.12.env ;;
+	*) die "no kernel series $KSERIES: SPAPR_DDW_KERNEL is 6.1 or 6.12" ;;
+	esac
+	[ -r "$env" ] || die "no Linux $KSERIES kernel staged: run tests/testbed/setup.sh"
 	# shellcheck source=/dev/null
-	. "$CACHE/kernel.env"
+	. "$env"
 	KROOT=$CACHE/kernels/$KVER
 	KDIR=$KROOT/headers/usr/src/linux-headers-$KVER
 	VMLINUX=$KROOT/image/boot/vmlinux-$KVER

@@ -5,7 +5,9 @@
 #  - host packages (cross compiler, QEMU, kbuild, DKMS, sparse, ...);
 #  - the newest Debian 12 ppc64el kernel whose image and headers can both be
 #    downloaded, with busybox-static, cached below $CACHE and keyed by version;
-#  - a staged copy of the headers that builds with the host's linux-kbuild-6.1.
+#  - a staged copy of the headers that builds with the host's linux-kbuild-6.1;
+#  - beside it, the same for Linux 6.12 (Debian 12's 6.12.*+deb12, else
+#    Debian 13's 6.12.*+deb13) with the host's linux-kbuild-6.12.*+deb12.
 # Idempotent: a warm cache costs a few dpkg queries.  SPAPR_DDW_REFRESH=1
 # looks for a newer kernel even when one is staged.
 set -euo pipefail
@@ -55,8 +57,12 @@ ensure_ppc64el() {
 	apt_update
 }
 
+# apt's options: empty for the host's own sources, the private trixie
+# configuration of trixie_apt otherwise.
+APT_OPTS=()
+
 candidate() {
-	apt-cache policy "$1" 2>/dev/null | sed -n 's/^  Candidate: //p' | grep -v '(none)' || true
+	apt-cache "${APT_OPTS[@]}" policy "$1" 2>/dev/null | sed -n 's/^  Candidate: //p' | grep -v '(none)' || true
 }
 
 # Download image + headers (+ -common) of ABI $1; all of one package version.
@@ -79,9 +85,9 @@ try_kernel() {
 }
 
 # Extract the .debs of $dl into $1/{image,headers} and make the headers of
-# $kver build with the host's kbuild.
+# $kver, with their -common $common, build with the host's kbuild $kbuild.
 stage_debs() {
-	local root=$1 kver=$2 abi=$3 dl=$4 tmp h
+	local root=$1 kver=$2 common=$3 kbuild=$4 dl=$5 tmp h
 	tmp=$root.tmp
 	rm -rf "$tmp"
 	mkdir -p "$tmp/image" "$tmp/headers"
@@ -93,12 +99,21 @@ stage_debs() {
 	done
 	# Point the headers at the host's kbuild and at their staged -common.
 	for h in "$tmp/headers/usr/src/linux-headers-$kver" \
-		 "$tmp/headers/usr/src/linux-headers-6.1.0-$abi-common"; do
-		ln -sfn /usr/lib/linux-kbuild-6.1/scripts "$h/scripts"
-		ln -sfn /usr/lib/linux-kbuild-6.1/tools "$h/tools"
+		 "$tmp/headers/usr/src/linux-headers-$common"; do
+		ln -sfn "/usr/lib/$kbuild/scripts" "$h/scripts"
+		ln -sfn "/usr/lib/$kbuild/tools" "$h/tools"
 	done
-	sed -i "s|^include .*/linux-headers-6.1.0-$abi-common/Makefile|include $root/headers/usr/src/linux-headers-6.1.0-$abi-common/Makefile|" \
+	sed -i "s|^include .*/linux-headers-$common/Makefile|include $root/headers/usr/src/linux-headers-$common/Makefile|" \
 		"$tmp/headers/usr/src/linux-headers-$kver/Makefile"
+	# A kernel built by a compiler the host lacks (Debian 13's gcc-14):
+	# build with the host's cross compiler of the same target.
+	h=$tmp/headers/usr/src/linux-headers-$kver/.kernelvariables
+	if grep -q '^CC = .*(CROSS_COMPILE)gcc-[0-9]*$' "$h" &&
+	   ! command -v "${CROSS}gcc-$(sed -n 's/^CC = .*gcc-\([0-9]*\)$/\1/p' "$h")" >/dev/null; then
+		sed -i 's/^\(CC = .*(CROSS_COMPILE)gcc\)-[0-9]*$/\1/' "$h"
+		log "$kver: built with $(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' \
+			"$tmp/headers/usr/src/linux-headers-$kver/.config"), modules with ${CROSS}gcc"
+	fi
 	rm -rf "$root"
 	mv "$tmp" "$root"
 }
@@ -106,7 +121,7 @@ stage_debs() {
 stage_kernel() {
 	local kver=$1 ver=$2 abi=$3 dl=$4
 
-	stage_debs "$CACHE/kernels/$kver" "$kver" "$abi" "$dl"
+	stage_debs "$CACHE/kernels/$kver" "$kver" "6.1.0-$abi-common" linux-kbuild-6.1 "$dl"
 	printf 'KVER=%s\nKPKG=%s\n' "$kver" "$ver" >"$CACHE/kernel.env.tmp"
 	mv "$CACHE/kernel.env.tmp" "$CACHE/kernel.env"
 	log "staged Debian kernel $kver ($ver)"
@@ -129,7 +144,7 @@ fetch_x86_headers() {
 		mkdir -p "$dl"
 		(cd "$dl" && apt-get download -qq "linux-headers-$kver:amd64=$ver" \
 			"linux-headers-6.1.0-$abi-common=$ver") >"$dl/download.log" 2>&1 || continue
-		stage_debs "$CACHE/kernels/$kver" "$kver" "$abi" "$dl"
+		stage_debs "$CACHE/kernels/$kver" "$kver" "6.1.0-$abi-common" linux-kbuild-6.1 "$dl"
 		printf 'X86_KDIR=%s\n' "$CACHE/kernels/$kver/headers/usr/src/linux-headers-$kver" \
 			>"$CACHE/x86.env"
 		log "staged x86-64 headers $kver ($ver)"
@@ -141,7 +156,7 @@ fetch_x86_headers() {
 fetch_kernel() {
 	local abi
 	if [ -z "${SPAPR_DDW_REFRESH:-}" ] && [ -r "$CACHE/kernel.env" ]; then
-		load_kernel
+		load_kernel 6.1
 		[ -r "$VMLINUX" ] && [ -r "$KDIR/Makefile" ] && return 0
 	fi
 	apt_update
@@ -150,6 +165,109 @@ fetch_kernel() {
 		try_kernel "$abi" && return 0
 	done
 	die "no Debian 12 ppc64el kernel with image and headers could be downloaded"
+}
+
+# Linux 6.12, staged beside 6.1 ($CACHE/kernel-6.12.env), 4K pages
+# (-powerpc64le, CONFIG_PPC_4K_PAGES=y).  Debian 12 ships 6.12.*+deb12 in its
+# security suite; when its ppc64el index lists none (mid-sync), Debian 13's
+# 6.12.*+deb13 come from a private apt configuration below $CACHE that only
+# this script reads: the host's sources, pins and packages stay as they are.
+# The headers build with the host's linux-kbuild of the same 6.12.N+deb12.
+TRIXIE=$CACHE/apt-trixie
+
+trixie_apt() {
+	APT_OPTS=(-o "Dir::Etc::SourceList=$TRIXIE/sources.list"
+		  -o "Dir::Etc::SourceParts=$TRIXIE/empty"
+		  -o "Dir::Etc::Preferences=/dev/null"
+		  -o "Dir::Etc::PreferencesParts=$TRIXIE/empty"
+		  -o "Dir::State::Lists=$TRIXIE/lists" -o "Dir::Cache=$TRIXIE/cache")
+	mkdir -p "$TRIXIE/empty" "$TRIXIE/lists/partial" "$TRIXIE/cache"
+	cat >"$TRIXIE/sources.list" <<-EOF
+	deb [arch=ppc64el signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+	deb [arch=ppc64el signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security trixie-security main
+	EOF
+	log "apt-get update (Debian 13 ppc64el, private to the testbed)"
+	apt-get "${APT_OPTS[@]}" update -qq >"$TRIXIE/update.log" 2>&1 ||
+		log "apt-get update reported errors (see $TRIXIE/update.log), going on"
+}
+
+# The host's linux-kbuild for 6.12 kernel $1 (6.12.N+debX-powerpc64le).
+kbuild_612() {
+	local n=${1%%+*}
+	echo "linux-kbuild-$n+deb12"
+}
+
+# The host's candidate version of package $1 (the host's sources).
+host_candidate() {
+	local saved=("${APT_OPTS[@]}") ver
+	APT_OPTS=()
+	ver=$(candidate "$1")
+	APT_OPTS=("${saved[@]}")
+	echo "$ver"
+}
+
+install_kbuild_612() {
+	local pkg=$1 ver
+	[ -z "$(missing_pkgs "$pkg")" ] && return 0
+	ver=$(host_candidate "$pkg")
+	[ -n "$ver" ] || return 1
+	[ "$(id -u)" = 0 ] || die "missing package $pkg: run as root or install it"
+	log "installing: $pkg $ver"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"$pkg=$ver" >"$CACHE/apt-install.log" 2>&1
+}
+
+# Download image + headers (+ -common) of 6.12 kernel $1; one package version.
+try_kernel_612() {
+	local kver=$1 common=${1%-powerpc64le}-common ver kbuild dl
+	ver=$(candidate "linux-image-$kver:ppc64el")
+	[ -n "$ver" ] || return 1
+	[ "$(candidate "linux-headers-$kver:ppc64el")" = "$ver" ] || return 1
+	kbuild=$(kbuild_612 "$kver")
+	[ -n "$(host_candidate "$kbuild")" ] || {
+		log "linux-image-$kver $ver: the host has no $kbuild, trying an older one"
+		return 1
+	}
+	dl=$CACHE/downloads/$kver
+	mkdir -p "$dl"
+	(cd "$dl" && apt-get "${APT_OPTS[@]}" download -qq "linux-image-$kver:ppc64el=$ver" \
+		"linux-headers-$kver:ppc64el=$ver" "linux-headers-$common=$ver") \
+		>"$dl/download.log" 2>&1 || {
+		log "linux-image-$kver $ver: not downloadable now, trying an older one"
+		rm -f "$dl"/*.deb
+		return 1
+	}
+	install_kbuild_612 "$kbuild" || die "could not install $kbuild (see $CACHE/apt-install.log)"
+	stage_debs "$CACHE/kernels/$kver" "$kver" "$common" "$kbuild" "$dl"
+	printf 'KVER=%s\nKPKG=%s\nKHOST_KBUILD=%s\n' "$kver" "$ver" "$kbuild" >"$CACHE/kernel-6.12.env.tmp"
+	mv "$CACHE/kernel-6.12.env.tmp" "$CACHE/kernel-6.12.env"
+	log "staged Debian kernel $kver ($ver), host $kbuild"
+}
+
+kernels_612() {	# kernels_612 DEB: 6.12 ppc64el kernels of Debian DEB, newest first
+	apt-cache "${APT_OPTS[@]}" search --names-only "^linux-image-6\\.12\\.[0-9]+\\+$1-powerpc64le\$" |
+		sed -n 's/^linux-image-\([^ ]*\) .*/\1/p' | sort -rV
+}
+
+fetch_kernel_612() {
+	local kver
+	if [ -z "${SPAPR_DDW_REFRESH:-}" ] && [ -r "$CACHE/kernel-6.12.env" ]; then
+		load_kernel 6.12
+		if [ -r "$VMLINUX" ] && [ -r "$KDIR/Makefile" ]; then
+			install_kbuild_612 "$KHOST_KBUILD" || die "cannot install $KHOST_KBUILD"
+			return 0
+		fi
+	fi
+	apt_update
+	APT_OPTS=()
+	for kver in $(kernels_612 deb12); do
+		try_kernel_612 "$kver" && return 0
+	done
+	trixie_apt
+	for kver in $(kernels_612 deb13); do
+		try_kernel_612 "$kver" && { APT_OPTS=(); return 0; }
+	done
+	die "no Debian ppc64el 6.12 kernel with image, headers and host kbuild could be downloaded"
 }
 
 fetch_busybox() {
@@ -249,9 +367,12 @@ mkdir -p "$CACHE"
 install_host_pkgs
 ensure_ppc64el
 fetch_kernel
+fetch_kernel_612
 fetch_busybox
 fetch_nested_qemu
 fetch_x86_headers
 extract_checkpatch
-load_kernel
+load_kernel 6.12
+log "kernel 6.12: Debian $KVER ($KPKG), headers staged at $KDIR"
+load_kernel 6.1
 log "kernel: Debian $KVER ($KPKG), headers staged at $KDIR"
