@@ -87,7 +87,7 @@ try_kernel() {
 # Extract the .debs of $dl into $1/{image,headers} and make the headers of
 # $kver, with their -common $common, build with the host's kbuild $kbuild.
 stage_debs() {
-	local root=$1 kver=$2 common=$3 kbuild=$4 dl=$5 tmp h
+	local root=$1 kver=$2 common=$3 kbuild=$4 dl=$5 tmp h pahole
 	tmp=$root.tmp
 	rm -rf "$tmp"
 	mkdir -p "$tmp/image" "$tmp/headers"
@@ -113,6 +113,19 @@ stage_debs() {
 		sed -i 's/^\(CC = .*(CROSS_COMPILE)gcc\)-[0-9]*$/\1/' "$h"
 		log "$kver: built with $(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' \
 			"$tmp/headers/usr/src/linux-headers-$kver/.config"), modules with ${CROSS}gcc"
+		# What the kernel's gcc has and the host's lacks.
+		"${CROSS}gcc" -fmin-function-alignment=4 -S -x c -o /dev/null /dev/null 2>/dev/null ||
+			sed -i '/^CONFIG_CC_HAS_MIN_FUNCTION_ALIGNMENT=y$/d' \
+				"$tmp/headers/usr/src/linux-headers-$kver/include/config/auto.conf"
+	fi
+	# Module BTF needs a pahole as new as the kernel's; without vmlinux
+	# kbuild skips it, as for kernels whose headers ship none (6.1).
+	h=$tmp/headers/usr/src/linux-headers-$kver
+	pahole=$(pahole --version 2>/dev/null | tr -dc 0-9)
+	if [ -e "$h/vmlinux" ] && [ "${pahole:-0}" -lt \
+	     "$(sed -n 's/^CONFIG_PAHOLE_VERSION=//p' "$h/.config")" ]; then
+		rm "$h/vmlinux"
+		log "$kver: the host's pahole (${pahole:-none}) is older than the kernel's: modules without BTF"
 	fi
 	rm -rf "$root"
 	mv "$tmp" "$root"
