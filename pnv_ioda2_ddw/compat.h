@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Declarations of kernel structures that the kernel keeps private, for the
- * kernel versions spapr-ddw builds for.  Nothing else in the tree may
- * declare a private kernel structure.
+ * What differs between the kernel versions spapr-ddw builds for, in the
+ * IOMMU and platform interfaces pnv_ioda2_ddw uses, and the declarations of
+ * kernel structures that the kernel keeps private.  Nothing else in the tree
+ * may declare a private kernel structure or test the kernel version.
+ * kbuild.mk defines SPAPR_DDW_LINUX_6_1 or SPAPR_DDW_LINUX_6_12.
  */
 #ifndef _PNV_DDW_COMPAT_H
 #define _PNV_DDW_COMPAT_H
@@ -12,11 +14,43 @@
 #include <linux/kobject.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
+#include <asm/iommu.h>
 
-/* kbuild.mk defines SPAPR_DDW_LINUX_6_1 when building for Linux 6.1. */
-#ifndef SPAPR_DDW_LINUX_6_1
-#error "compat.h mirrors struct iommu_group of Linux 6.1 only"
-#endif
+struct device;
+
+/* pe_owner.c: what the PE's interposed take/release ownership ops do. */
+long ddw_pe_take_op(struct iommu_table_group *table_group);
+void ddw_pe_release_op(struct iommu_table_group *table_group);
+
+#if defined(SPAPR_DDW_LINUX_6_1)
+
+/*
+ * iommu_table_group_ops of 6.1: take_ownership and release_ownership get
+ * the table group only, and taking cannot fail.  6.1's in-tree VFIO backend
+ * calls them once per group it attaches.
+ */
+static inline long compat_take_ownership(struct iommu_table_group_ops *ops,
+					 struct iommu_table_group *table_group)
+{
+	ops->take_ownership(table_group);
+	return 0;
+}
+
+static inline void compat_release_ownership(struct iommu_table_group_ops *ops,
+					    struct iommu_table_group *table_group)
+{
+	ops->release_ownership(table_group);
+}
+
+static inline void compat_take_ownership_op(struct iommu_table_group *table_group)
+{
+	WARN_ON_ONCE(ddw_pe_take_op(table_group));
+}
+
+static inline void compat_release_ownership_op(struct iommu_table_group *table_group)
+{
+	ddw_pe_release_op(table_group);
+}
 
 /*
  * The IOMMU core of 6.1 walks these buses only (drivers/iommu/iommu.c,
@@ -72,5 +106,45 @@ static inline bool compat_group_layout_ok(struct iommu_group *grp)
 	       cg->iommu_data == iommu_group_get_iommudata(grp) &&
 	       kobject_name(&cg->kobj) && !strcmp(kobject_name(&cg->kobj), name);
 }
+
+#elif defined(SPAPR_DDW_LINUX_6_12)
+
+/*
+ * iommu_table_group_ops of 6.4 and later: take_ownership returns an errno,
+ * and both get the device the IOMMU core attaches, which the IODA2 platform
+ * code ignores.  Their caller is the kernel's own blocked and platform
+ * domains (arch/powerpc/kernel/iommu.c), once per device of the group, and
+ * the platform's take and release are idempotent per PE: the counted
+ * ownership of pe_owner.c does not match that yet.  pe_owner.c puts these
+ * ops only on PEs the IOMMU glue adopted, and on 6.12 there is no glue: see
+ * README.md, "Supported kernels".
+ */
+static inline long compat_take_ownership(struct iommu_table_group_ops *ops,
+					 struct iommu_table_group *table_group)
+{
+	return ops->take_ownership(table_group, NULL);
+}
+
+static inline void compat_release_ownership(struct iommu_table_group_ops *ops,
+					    struct iommu_table_group *table_group)
+{
+	ops->release_ownership(table_group, NULL);
+}
+
+static inline long compat_take_ownership_op(struct iommu_table_group *table_group,
+					    struct device *dev)
+{
+	return ddw_pe_take_op(table_group);
+}
+
+static inline void compat_release_ownership_op(struct iommu_table_group *table_group,
+					       struct device *dev)
+{
+	ddw_pe_release_op(table_group);
+}
+
+#else
+#error "spapr-ddw: kbuild.mk names no supported kernel version"
+#endif
 
 #endif /* _PNV_DDW_COMPAT_H */

@@ -19,6 +19,7 @@
 #include <linux/spinlock.h>
 #include <asm/iommu.h>
 
+#include "compat.h"
 #include "pe_owner.h"
 
 /* Protects pe_list, ioda2_ops and ioda2_table_ops; a leaf lock. */
@@ -55,19 +56,26 @@ struct ddw_pe *ddw_pe_find(struct iommu_table_group *table_group)
  * The first owner takes the PE from the platform.  Each owner pins this
  * module, which therefore cannot go while any PE is owned.
  *
- * Return: 0, or -ENODEV if the module is going away.
+ * Return: 0, -ENODEV if the module is going away, or the platform's errno.
  */
 int ddw_pe_own(struct ddw_pe *pe)
 {
+	long ret = 0;
+
 	if (!try_module_get(THIS_MODULE))
 		return -ENODEV;
 	mutex_lock(&pe->lock);
-	if (pe->owners++ == 0) {
-		ioda2_ops->take_ownership(pe->table_group);
-		pe->takes++;
+	if (pe->owners == 0) {
+		ret = compat_take_ownership(ioda2_ops, pe->table_group);
+		if (!ret)
+			pe->takes++;
 	}
+	if (!ret)
+		pe->owners++;
 	mutex_unlock(&pe->lock);
-	return 0;
+	if (ret)
+		module_put(THIS_MODULE);
+	return ret;
 }
 
 /**
@@ -85,7 +93,7 @@ void ddw_pe_disown(struct ddw_pe *pe)
 		return;
 	}
 	if (--pe->owners == 0) {
-		ioda2_ops->release_ownership(pe->table_group);
+		compat_release_ownership(ioda2_ops, pe->table_group);
 		pe->releases++;
 	}
 	mutex_unlock(&pe->lock);
@@ -134,16 +142,20 @@ static long ddw_unset_window(struct iommu_table_group *table_group, int num)
 	return ret;
 }
 
-static void ddw_take_ownership(struct iommu_table_group *table_group)
+/* The PE's take_ownership op, through compat_take_ownership_op(). */
+long ddw_pe_take_op(struct iommu_table_group *table_group)
 {
 	struct ddw_pe *pe = ddw_pe_find(table_group);
 
-	/* Only a VFIO backend gets here, inside the blocking domain's hold. */
-	if (WARN_ON_ONCE(!pe) || WARN_ON_ONCE(ddw_pe_own(pe)))
-		return;
+	/*
+	 * On 6.1 only a VFIO backend gets here, inside the blocking domain's
+	 * hold; the compat op WARNs if it fails.
+	 */
+	return pe ? ddw_pe_own(pe) : -ENODEV;
 }
 
-static void ddw_release_ownership(struct iommu_table_group *table_group)
+/* The PE's release_ownership op, through compat_release_ownership_op(). */
+void ddw_pe_release_op(struct iommu_table_group *table_group)
 {
 	struct ddw_pe *pe = ddw_pe_find(table_group);
 
@@ -157,8 +169,8 @@ static struct iommu_table_group_ops ddw_pe_ops = {
 	.create_table = ddw_create_table,
 	.set_window = ddw_set_window,
 	.unset_window = ddw_unset_window,
-	.take_ownership = ddw_take_ownership,
-	.release_ownership = ddw_release_ownership,
+	.take_ownership = compat_take_ownership_op,
+	.release_ownership = compat_release_ownership_op,
 };
 
 /*

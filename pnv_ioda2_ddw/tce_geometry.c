@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <kunit/visibility.h>
 
+#include "compat_mm.h"
 #include "tce_geometry.h"
 
 /**
@@ -67,7 +68,7 @@ EXPORT_SYMBOL_IF_KUNIT(ddw_geometry_init);
 /* The largest block the page allocator gives, for a level. */
 static u32 ddw_max_level_shift(void)
 {
-	return PAGE_SHIFT + MAX_ORDER - 1;
+	return PAGE_SHIFT + COMPAT_MAX_PAGE_ORDER;
 }
 
 /**
