@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * VFIO's IOMMU-driver interface, which Linux keeps in drivers/vfio/vfio.h,
- * absent from headers packages.  Declared here for the kernel versions
- * spapr-ddw builds for, and nowhere else.
+ * absent from headers packages, and the other VFIO interfaces that differ
+ * between the kernel versions spapr-ddw builds for.  Declared here, and
+ * nowhere else.  kbuild.mk defines SPAPR_DDW_LINUX_6_1 or
+ * SPAPR_DDW_LINUX_6_12.
  */
 #ifndef _SPAPR_TCE_DDW_COMPAT_VFIO_H
 #define _SPAPR_TCE_DDW_COMPAT_VFIO_H
@@ -11,23 +13,24 @@
 #include <linux/iommu.h>
 #include <linux/vfio.h>
 
-/* kbuild.mk defines SPAPR_DDW_LINUX_6_1 when building for Linux 6.1. */
-#ifndef SPAPR_DDW_LINUX_6_1
-#error "compat_vfio.h declares VFIO's IOMMU driver ops of Linux 6.1 only"
+#if !defined(SPAPR_DDW_LINUX_6_1) && !defined(SPAPR_DDW_LINUX_6_12)
+#error "spapr-ddw: kbuild.mk names no supported kernel version"
 #endif
 
 struct vfio_device;
 
-/* drivers/vfio/vfio.h of Linux 6.1 */
+/* drivers/vfio/vfio.h of Linux 6.1 and 6.12 */
 enum vfio_group_type {
 	VFIO_IOMMU,
 	VFIO_EMULATED_IOMMU,
 	VFIO_NO_IOMMU,
 };
 
+#ifdef SPAPR_DDW_LINUX_6_1
 enum vfio_iommu_notify_type {
 	VFIO_IOMMU_CONTAINER_CLOSE = 0,
 };
+#endif
 
 struct vfio_iommu_driver_ops {
 	char		*name;
@@ -56,12 +59,31 @@ struct vfio_iommu_driver_ops {
 				  void *data, size_t count, bool write);
 	struct iommu_domain *(*group_iommu_domain)(void *iommu_data,
 						   struct iommu_group *group);
+#ifdef SPAPR_DDW_LINUX_6_1
+	/* 6.2 dropped it with the notifier it served. */
 	void		(*notify)(void *iommu_data,
 				  enum vfio_iommu_notify_type event);
+#endif
 };
 
 int vfio_register_iommu_driver(const struct vfio_iommu_driver_ops *ops);
 void vfio_unregister_iommu_driver(const struct vfio_iommu_driver_ops *ops);
+
+/*
+ * VFIO_CHECK_EXTENSION(VFIO_EEH) and VFIO_EEH_PE_OP on a group's PE.  6.1
+ * exports vfio_spapr_iommu_eeh_ioctl() (vfio_spapr_eeh.ko); 6.12 folded it
+ * into its own backend, unexported: compat_eeh.c is the same code.
+ */
+#ifdef SPAPR_DDW_LINUX_6_1
+static inline long compat_eeh_ioctl(struct iommu_group *group,
+				    unsigned int cmd, unsigned long arg)
+{
+	return vfio_spapr_iommu_eeh_ioctl(group, cmd, arg);
+}
+#else
+long compat_eeh_ioctl(struct iommu_group *group, unsigned int cmd,
+		      unsigned long arg);
+#endif
 
 /*
  * What can be checked: the uAPI this interface serves is the one of 6.1

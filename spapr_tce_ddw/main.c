@@ -46,7 +46,7 @@ static long ddw_eeh_pe_op(struct ddw_container *c, unsigned int cmd,
 
 	mutex_lock(&c->lock);
 	list_for_each_entry(g, &c->groups, node) {
-		ret = vfio_spapr_iommu_eeh_ioctl(g->grp, cmd, arg);
+		ret = compat_eeh_ioctl(g->grp, cmd, arg);
 		if (ret)
 			break;
 	}
@@ -65,7 +65,7 @@ static long ddw_vfio_ioctl(void *iommu_data, unsigned int cmd,
 		case VFIO_SPAPR_TCE_v2_IOMMU:
 			return 1;
 		case VFIO_EEH:
-			return vfio_spapr_iommu_eeh_ioctl(NULL, cmd, arg) > 0;
+			return compat_eeh_ioctl(NULL, cmd, arg) > 0;
 		default:
 			return 0;
 		}
