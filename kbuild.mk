@@ -5,8 +5,9 @@
 ddw_top := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 # Only kernels we have tested: see README.md, "Supported kernels".
-ifneq ($(VERSION).$(PATCHLEVEL),6.1)
-$(error spapr-ddw: Linux $(VERSION).$(PATCHLEVEL) is not supported: it builds for Linux 6.1 (Debian 12 ppc64el) only)
+ddw_linux := $(VERSION).$(PATCHLEVEL)
+ifeq ($(filter 6.1 6.12,$(ddw_linux)),)
+$(error spapr-ddw: Linux $(ddw_linux) is not supported: it builds for Linux 6.1 and 6.12 (Debian ppc64el) only)
 endif
 ifneq ($(CONFIG_PPC_POWERNV)$(CONFIG_SPAPR_TCE_IOMMU),yy)
 $(error spapr-ddw: this kernel cannot host it: it needs a powerpc kernel with CONFIG_PPC_POWERNV=y and CONFIG_SPAPR_TCE_IOMMU=y)
@@ -17,5 +18,10 @@ endif
 
 SPAPR_DDW_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$$/\1/p' $(ddw_top)/dkms.conf)
 ccflags-y += -I$(ddw_top)/include -DSPAPR_DDW_VERSION='"$(SPAPR_DDW_VERSION)"'
-# Selects the declarations of private kernel structures in compat.h.
-ccflags-y += -DSPAPR_DDW_LINUX_6_1
+# Selects what differs between kernel versions, in the compat headers only.
+ccflags-y += -DSPAPR_DDW_LINUX_$(subst .,_,$(ddw_linux))
+# Linux 6.1 has no IOMMU ops for PowerNV: pnv_ioda2_ddw brings its own.
+ddw_iommu_glue := $(if $(filter 6.1,$(ddw_linux)),y)
+ccflags-$(ddw_iommu_glue) += -DSPAPR_DDW_IOMMU_GLUE
+# Linux 6.12 no longer exports vfio_spapr_iommu_eeh_ioctl().
+ddw_own_eeh := $(if $(filter 6.12,$(ddw_linux)),y)
