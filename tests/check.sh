@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make check: every test of spapr-ddw, on an x86-64 Debian 12 machine.
-#  host: the modules cross-build clean with W=1 and sparse; the build refuses
+#  host: the modules cross-build clean with W=1 and sparse, for the staged
+#        6.1 and 6.12 kernels; the build refuses
 #        kernels it cannot serve; DKMS builds them for the Debian kernel.
 #  vm:   the in-guest tests on emulated POWER8 (and POWER9), with the
 #        modules from the tree and from DKMS; a harness self-test run.
@@ -67,6 +68,26 @@ checkpatch_clean() {
 }
 check "checkpatch --strict (every kernel C file)" "$OUT/checkpatch.result" checkpatch_clean
 
+# The other staged kernel series (6.12 beside 6.1): W=1 and sparse clean too.
+other_series_clean() {	# other_series_clean SERIES
+	local kdir log=$OUT/build-$1
+	kdir=$(load_kernel "$1" && echo "$KDIR") || return 1
+	echo "KDIR=$kdir"
+	make -C "$TOP" KDIR="$kdir" ARCH=powerpc CROSS_COMPILE="$CROSS" clean >/dev/null
+	make -C "$TOP" KDIR="$kdir" ARCH=powerpc CROSS_COMPILE="$CROSS" W=1 modules \
+		>"$log-w1.log" 2>&1 && [ -f "$TOP/spapr_tce_ddw/spapr_tce_ddw.ko" ] &&
+		! grep -E -i 'warning:' "$log-w1.log" || { cat "$log-w1.log"; return 1; }
+	touch "$TOP"/pnv_ioda2_ddw/*.c "$TOP"/spapr_tce_ddw/*.c
+	make -C "$TOP" KDIR="$kdir" ARCH=powerpc CROSS_COMPILE="$CROSS" C=2 CF=-D__CHECK_ENDIAN__ \
+		modules >"$log-sparse.log" 2>&1 || { cat "$log-sparse.log"; return 1; }
+	! grep -E ': (warning|error):' "$log-sparse.log"
+}
+for s in 6.1 6.12; do
+	[ "$s" = "$KSERIES" ] && continue
+	check "build-w1-sparse-linux-$s (cross, W=1 and sparse, no report)" "$OUT/build-$s.log" \
+		other_series_clean "$s"
+done
+
 # A kernel build tree that differs from the staged one only in what $@ changes.
 fake_kdir() {	# fake_kdir DIR
 	local d=$1 e
@@ -98,7 +119,7 @@ fake_kdir "$f"
 rm "$f/Makefile"
 { echo "override PATCHLEVEL = 5"; cat "$KDIR/Makefile"; } >"$f/Makefile"
 check "build-refuses-linux-6.5" "$OUT/refuse-6.5.log" \
-	refused_with "$f" "Linux 6.5 is not supported: it builds for Linux 6.1"
+	refused_with "$f" "Linux 6.5 is not supported: it builds for Linux 6.1 and 6.12"
 
 x86_refused() {	# as a user on an x86-64 machine would run it
 	! make -C "$TOP" KDIR="$X86_KDIR" modules >"$OUT/refuse.log" 2>&1 &&
