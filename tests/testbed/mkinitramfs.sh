@@ -18,7 +18,9 @@ out=$1
 shift
 
 # Debian modules the tests load; dependencies come from modules.dep.
-WANT="vfio vfio_iommu_spapr_tce vfio_spapr_eeh vfio-pci vfio-pci-core nvme nvme-core kvm kvm-hv"
+WANT="vfio vfio_iommu_spapr_tce vfio-pci vfio-pci-core nvme nvme-core kvm kvm-hv"
+# 6.12 folded vfio_spapr_eeh into vfio_iommu_spapr_tce.
+[ "$KSERIES" = 6.1 ] && WANT="$WANT vfio_spapr_eeh"
 [ -n "$nested" ] && WANT="nvme nvme-core"
 
 root=$(mktemp -d "$WORK/initramfs.XXXXXX")
@@ -35,7 +37,11 @@ for m in $WANT; do
 	rel=${line#"$KROOT/image/lib/modules/$KVER/"}
 	for f in $rel $(sed -n "s|^$rel: *||p" "$KMODS/modules.dep"); do
 		mkdir -p "$root/lib/modules/$KVER/$(dirname "$f")"
-		cp "$KMODS/$f" "$root/lib/modules/$KVER/$f"
+		case $f in
+		# Debian 13 compresses its modules; busybox loads them plain.
+		*.ko.xz) xz -dc "$KMODS/$f" >"$root/lib/modules/$KVER/${f%.xz}" ;;
+		*) cp "$KMODS/$f" "$root/lib/modules/$KVER/$f" ;;
+		esac
 	done
 done
 for f in modules.builtin modules.builtin.modinfo modules.order; do

@@ -97,6 +97,10 @@ stage_debs() {
 	for h in "$dl"/linux-headers-*.deb; do
 		dpkg-deb -x "$h" "$tmp/headers"
 	done
+	# Debian 13 installs modules in /usr/lib (merged /usr): as on a host.
+	if [ -d "$tmp/image/usr/lib/modules" ] && [ ! -e "$tmp/image/lib" ]; then
+		ln -s usr/lib "$tmp/image/lib"
+	fi
 	# Point the headers at the host's kbuild and at their staged -common.
 	for h in "$tmp/headers/usr/src/linux-headers-$kver" \
 		 "$tmp/headers/usr/src/linux-headers-$common"; do
@@ -117,6 +121,18 @@ stage_debs() {
 		"${CROSS}gcc" -fmin-function-alignment=4 -S -x c -o /dev/null /dev/null 2>/dev/null ||
 			sed -i '/^CONFIG_CC_HAS_MIN_FUNCTION_ALIGNMENT=y$/d' \
 				"$tmp/headers/usr/src/linux-headers-$kver/include/config/auto.conf"
+		# ftrace's patchable entries must follow the local entry point
+		# (arch/powerpc/tools/gcc-check-fpatchable-function-entry.sh):
+		# gcc-12 puts them before the global one, and a module built so
+		# jumps through a wrong TOC.  Build such modules untraced.
+		if grep -q '^CONFIG_ARCH_USING_PATCHABLE_FUNCTION_ENTRY=y$' \
+			"$tmp/headers/usr/src/linux-headers-$kver/.config" &&
+		   ! echo 'int x; int f(void) { return x; }' |
+			"${CROSS}gcc" -S -x c -O2 -fpatchable-function-entry=2 - -o - 2>/dev/null |
+			awk 'BEGIN { RS = ";" } /\.localentry.*nop.*\n[[:space:]]*nop/' | grep -q 'f:'; then
+			echo 'override CC_FLAGS_FTRACE =' >>"$h"
+			log "$kver: ${CROSS}gcc misplaces ftrace's patchable entries: modules built untraced"
+		fi
 	fi
 	# Module BTF needs a pahole as new as the kernel's; without vmlinux
 	# kbuild skips it, as for kernels whose headers ship none (6.1).
