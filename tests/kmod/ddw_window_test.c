@@ -14,6 +14,7 @@
 #include <linux/gfp.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/sched.h>
 #include <asm/iommu.h>
 #include <asm/tce.h>
@@ -219,6 +220,30 @@ static void bench_run(struct iommu_table_group *tg, unsigned long hpa)
 	}
 }
 
+static int match_group_id(struct device *dev, void *data)
+{
+	struct iommu_group **grp = data;
+	struct iommu_group *g = iommu_group_get(dev);
+
+	if (!g)
+		return 0;
+	if (iommu_group_id(g) == group) {
+		*grp = g;
+		return 1;
+	}
+	iommu_group_put(g);
+	return 0;
+}
+
+/* A PCI device's group of id @group (iommu_group_get_by_id() went in 6.4). */
+static struct iommu_group *group_by_id(void)
+{
+	struct iommu_group *grp = NULL;
+
+	bus_for_each_dev(&pci_bus_type, NULL, &grp, match_group_id);
+	return grp;
+}
+
 static int __init ddw_window_test_init(void)
 {
 	static const struct window_case cases[] = {
@@ -233,7 +258,7 @@ static int __init ddw_window_test_init(void)
 	unsigned long hpa;
 	unsigned int i;
 
-	grp = iommu_group_get_by_id(group);
+	grp = group_by_id();
 	if (!grp) {
 		pr_err("no IOMMU group %d\n", group);
 		return -ENODEV;
