@@ -70,18 +70,22 @@ check "checkpatch --strict (every kernel C file)" "$OUT/checkpatch.result" check
 
 # The other staged kernel series (6.12 beside 6.1): W=1 and sparse clean too.
 other_series_clean() {	# other_series_clean SERIES
-	local kdir log=$OUT/build-$1
-	kdir=$(load_kernel "$1" && echo "$KDIR") || return 1
-	echo "KDIR=$kdir"
-	make -C "$TOP" KDIR="$kdir" ARCH=powerpc CROSS_COMPILE="$CROSS" clean >/dev/null
-	make -C "$TOP" KDIR="$kdir" ARCH=powerpc CROSS_COMPILE="$CROSS" W=1 modules \
-		>"$log-w1.log" 2>&1 && [ -f "$TOP/spapr_tce_ddw/spapr_tce_ddw.ko" ] &&
-		! grep -E -i 'warning:' "$log-w1.log" || { cat "$log-w1.log"; return 1; }
+	local tree log=$OUT/build-$1
+	tree=$(load_kernel "$1" && echo "$KDIR") || return 1
+	echo "KDIR=$tree"
+	make -C "$TOP" KDIR="$tree" ARCH=powerpc CROSS_COMPILE="$CROSS" clean >/dev/null
+	if ! make -C "$TOP" KDIR="$tree" ARCH=powerpc CROSS_COMPILE="$CROSS" W=1 modules \
+		>"$log-w1.log" 2>&1 || [ ! -f "$TOP/spapr_tce_ddw/spapr_tce_ddw.ko" ] ||
+	   grep -E -i 'warning:' "$log-w1.log" >/dev/null; then
+		cat "$log-w1.log"
+		return 1
+	fi
 	touch "$TOP"/pnv_ioda2_ddw/*.c "$TOP"/spapr_tce_ddw/*.c
-	make -C "$TOP" KDIR="$kdir" ARCH=powerpc CROSS_COMPILE="$CROSS" C=2 CF=-D__CHECK_ENDIAN__ \
+	make -C "$TOP" KDIR="$tree" ARCH=powerpc CROSS_COMPILE="$CROSS" C=2 CF=-D__CHECK_ENDIAN__ \
 		modules >"$log-sparse.log" 2>&1 || { cat "$log-sparse.log"; return 1; }
 	! grep -E ': (warning|error):' "$log-sparse.log"
 }
+
 for s in 6.1 6.12; do
 	[ "$s" = "$KSERIES" ] && continue
 	check "build-w1-sparse-linux-$s (cross, W=1 and sparse, no report)" "$OUT/build-$s.log" \
