@@ -66,6 +66,4 @@ for f in $f0 $f1; do
 	dd if=/dev/$ns of=/dev/null bs=64k count=16 iflag=direct 2>/dev/null || fail "nvme cannot read $f"
 done
 echo "nvme reads both functions"
-rmmod pnv_ioda2_ddw 2>/dev/null
-modprobe -r vfio_iommu_spapr_tce vfio-pci 2>/dev/null
 rmmod pnv_ioda2_ddw || fail "pnv_ioda2_ddw does not unload"
