@@ -74,9 +74,14 @@ static LIST_HEAD(ddw_phbs);
  * taken under the device lock by the bus notifier.
  */
 static DEFINE_MUTEX(adopt_lock);
-/* Protects blocking_list; taken under a group's mutex, never around one. */
+/*
+ * Protects blocking_list and blocking_closed; taken under a group's mutex,
+ * never around one.
+ */
 static DEFINE_MUTEX(blocking_lock);
 static LIST_HEAD(blocking_list);
+/* Set at unload: no blocking domain is made after. */
+static bool blocking_closed;
 static bool glue_active;
 
 static struct {
@@ -173,6 +178,11 @@ static struct iommu_domain *ddw_domain_alloc(unsigned int type)
 	bd->domain.geometry.aperture_end = ~0ULL;
 	bd->domain.geometry.force_aperture = true;
 	mutex_lock(&blocking_lock);
+	if (blocking_closed) {
+		mutex_unlock(&blocking_lock);
+		kfree(bd);
+		return NULL;
+	}
 	list_add_tail(&bd->node, &blocking_list);
 	mutex_unlock(&blocking_lock);
 	return &bd->domain;
@@ -389,12 +399,38 @@ static void bus_ops_clear(void)
 		platform_bus_type.iommu_ops = NULL;
 }
 
+static int group_mutex_noop(struct device *dev, void *unused)
+{
+	return 0;
+}
+
+static int group_mutex_wait(struct device *dev, void *unused)
+{
+	struct iommu_group *grp = iommu_group_get(dev);
+
+	if (grp) {
+		iommu_group_for_each_dev(grp, NULL, group_mutex_noop);
+		iommu_group_put(grp);
+	}
+	return 0;
+}
+
+/*
+ * Wait for every claim under way.  The core holds a group's mutex from
+ * reading the bus's iommu_ops to attaching the domain it got from them,
+ * and its domain allocation reads the ops again after ours returns.
+ */
+static void claims_wait(void)
+{
+	bus_for_each_dev(&pci_bus_type, NULL, NULL, group_mutex_wait);
+	bus_for_each_dev(&platform_bus_type, NULL, NULL, group_mutex_wait);
+}
+
 /*
  * Take back each blocking domain this module made from its group.  Called
- * once no new domain can be made (bus ops cleared) and no PE is owned (each
- * owner pins the module).  A group being released meanwhile frees its
- * domain through blocking_free(); one being claimed right now has not told
- * its domain which group it is yet: both are waited for.
+ * once no new domain can be made (blocking_closed), no claim is under way
+ * and no PE is owned (each owner pins the module).  A group being released
+ * meanwhile frees its domain through blocking_free(): waited for.
  */
 static void blocking_domains_free(void)
 {
@@ -539,7 +575,14 @@ void ddw_glue_exit(void)
 
 	bus_unregister_notifier(&pci_bus_type, &ddw_pci_nb);
 	pci_lock_rescan_remove();
+	mutex_lock(&blocking_lock);
+	blocking_closed = true;
+	mutex_unlock(&blocking_lock);
+	/* A claim holding a domain of ours still reads the bus ops. */
+	claims_wait();
 	bus_ops_clear();
+	/* A claim that read them before may be about to call us. */
+	claims_wait();
 	mutex_lock(&adopt_lock);
 	for_each_pci_dev(pdev)
 		release(&pdev->dev);
