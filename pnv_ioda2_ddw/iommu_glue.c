@@ -8,11 +8,15 @@
  * The platform has already put each PCI device in its PE's IOMMU group at
  * boot, and the 6.1 core probes only devices outside any group.  So the core
  * never probes ours (probe_device refuses everything); instead each PCI
- * device of an IODA2 PE is "adopted": given the struct dev_iommu the core
- * would have made, pointing at its PHB's IOMMU device, in the group it is
- * already in.  Devices are adopted at load and when a driver is about to
- * bind (hotplug, SR-IOV VFs: the platform groups a new device only after the
- * core has seen it), and let go when they are deleted and at unload.
+ * device of an IODA2 PHB is "adopted": given the struct dev_iommu the core
+ * would have made, pointing at its PHB's IOMMU device, and the record of its
+ * PE once it is in the PE's group.  The core needs dev->iommu of every
+ * device of a group VFIO claims or gives back, driver or not, and of a
+ * device the platform adds to a claimed group.  So devices are adopted at
+ * load and when added to the bus, before the platform puts them in a group
+ * (pcibios_bus_add_device()); their PE is recorded when in a group at load
+ * or when a driver is about to bind (hotplug, SR-IOV VFs).  They are let go
+ * when they are deleted and at unload.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -70,9 +74,14 @@ static LIST_HEAD(ddw_phbs);
  * taken under the device lock by the bus notifier.
  */
 static DEFINE_MUTEX(adopt_lock);
-/* Protects blocking_list; taken under a group's mutex, never around one. */
+/*
+ * Protects blocking_list and blocking_closed; taken under a group's mutex,
+ * never around one.
+ */
 static DEFINE_MUTEX(blocking_lock);
 static LIST_HEAD(blocking_list);
+/* Set at unload: no blocking domain is made after. */
+static bool blocking_closed;
 static bool glue_active;
 
 static struct {
@@ -169,6 +178,11 @@ static struct iommu_domain *ddw_domain_alloc(unsigned int type)
 	bd->domain.geometry.aperture_end = ~0ULL;
 	bd->domain.geometry.force_aperture = true;
 	mutex_lock(&blocking_lock);
+	if (blocking_closed) {
+		mutex_unlock(&blocking_lock);
+		kfree(bd);
+		return NULL;
+	}
 	list_add_tail(&bd->node, &blocking_list);
 	mutex_unlock(&blocking_lock);
 	return &bd->domain;
@@ -218,11 +232,39 @@ static bool adopted_by_us(struct device *dev)
 }
 
 /* Give @pdev what the core's probe would have: dev->iommu for its PHB. */
+static int adopt_dev(struct pci_dev *pdev, struct ddw_phb *phb)
+{
+	struct device *dev = &pdev->dev;
+	struct dev_iommu *param;
+
+	if (adopted_by_us(dev))
+		return 0;
+	if (dev->iommu) {
+		pci_info(pdev, "has another IOMMU, not adopted\n");
+		return -EBUSY;
+	}
+	param = kzalloc(sizeof(*param), GFP_KERNEL);
+	if (!param)
+		return -ENOMEM;
+	mutex_init(&param->lock);
+	param->iommu_dev = &phb->iommu;
+	dev->iommu = param;
+	/* As in the core's probe, a missing sysfs link is not fatal. */
+	iommu_device_link(&phb->iommu, dev);
+	atomic_long_inc(&glue_stats.adopted);
+	pci_dbg(pdev, "adopted\n");
+	return 0;
+}
+
+/*
+ * Adopt @pdev if it is on an IODA2 PHB, and record its PE if it is in an
+ * IODA2 PE's group already; a device in a group of another kind is left
+ * alone.
+ */
 static int adopt(struct pci_dev *pdev)
 {
 	struct iommu_table_group *table_group;
 	struct device *dev = &pdev->dev;
-	struct dev_iommu *param;
 	struct iommu_group *grp;
 	struct ddw_phb *phb;
 	struct ddw_pe *pe;
@@ -230,11 +272,11 @@ static int adopt(struct pci_dev *pdev)
 
 	lockdep_assert_held(&adopt_lock);
 	phb = phb_of(pdev);
-	if (!phb || adopted_by_us(dev))
+	if (!phb)
 		return 0;
 	grp = iommu_group_get(dev);
 	if (!grp)
-		return 0;
+		return adopt_dev(pdev, phb);
 	table_group = ddw_dev_table_group(dev, grp);
 	if (IS_ERR(table_group))
 		goto out_put;
@@ -243,28 +285,12 @@ static int adopt(struct pci_dev *pdev)
 		ret = -EINVAL;
 		goto out_put;
 	}
-	if (dev->iommu) {
-		pci_info(pdev, "has another IOMMU, not adopted\n");
-		ret = -EBUSY;
-		goto out_put;
-	}
 	pe = ddw_pe_get(table_group);
 	if (IS_ERR(pe)) {
 		ret = PTR_ERR(pe);
 		goto out_put;
 	}
-	param = kzalloc(sizeof(*param), GFP_KERNEL);
-	if (!param) {
-		ret = -ENOMEM;
-		goto out_put;
-	}
-	mutex_init(&param->lock);
-	param->iommu_dev = &phb->iommu;
-	dev->iommu = param;
-	/* As in the core's probe, a missing sysfs link is not fatal. */
-	iommu_device_link(&phb->iommu, dev);
-	atomic_long_inc(&glue_stats.adopted);
-	pci_dbg(pdev, "adopted in IOMMU group %d\n", iommu_group_id(grp));
+	ret = adopt_dev(pdev, phb);
 out_put:
 	iommu_group_put(grp);
 	return ret;
@@ -290,6 +316,7 @@ static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
 	struct device *dev = data;
 
 	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
 	case BUS_NOTIFY_BIND_DRIVER:
 		mutex_lock(&adopt_lock);
 		adopt(to_pci_dev(dev));
@@ -305,8 +332,13 @@ static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
+/*
+ * After the IOMMU core's own notifier: at BUS_NOTIFY_ADD_DEVICE its probe,
+ * which ours refuses, frees whatever dev->iommu it finds.
+ */
 static struct notifier_block ddw_pci_nb = {
 	.notifier_call = ddw_pci_notify,
+	.priority = -1,
 };
 
 static bool hose_is_ioda2(struct pci_controller *hose)
@@ -367,12 +399,38 @@ static void bus_ops_clear(void)
 		platform_bus_type.iommu_ops = NULL;
 }
 
+static int group_mutex_noop(struct device *dev, void *unused)
+{
+	return 0;
+}
+
+static int group_mutex_wait(struct device *dev, void *unused)
+{
+	struct iommu_group *grp = iommu_group_get(dev);
+
+	if (grp) {
+		iommu_group_for_each_dev(grp, NULL, group_mutex_noop);
+		iommu_group_put(grp);
+	}
+	return 0;
+}
+
+/*
+ * Wait for every claim under way.  The core holds a group's mutex from
+ * reading the bus's iommu_ops to attaching the domain it got from them,
+ * and its domain allocation reads the ops again after ours returns.
+ */
+static void claims_wait(void)
+{
+	bus_for_each_dev(&pci_bus_type, NULL, NULL, group_mutex_wait);
+	bus_for_each_dev(&platform_bus_type, NULL, NULL, group_mutex_wait);
+}
+
 /*
  * Take back each blocking domain this module made from its group.  Called
- * once no new domain can be made (bus ops cleared) and no PE is owned (each
- * owner pins the module).  A group being released meanwhile frees its
- * domain through blocking_free(); one being claimed right now has not told
- * its domain which group it is yet: both are waited for.
+ * once no new domain can be made (blocking_closed), no claim is under way
+ * and no PE is owned (each owner pins the module).  A group being released
+ * meanwhile frees its domain through blocking_free(): waited for.
  */
 static void blocking_domains_free(void)
 {
@@ -517,7 +575,14 @@ void ddw_glue_exit(void)
 
 	bus_unregister_notifier(&pci_bus_type, &ddw_pci_nb);
 	pci_lock_rescan_remove();
+	mutex_lock(&blocking_lock);
+	blocking_closed = true;
+	mutex_unlock(&blocking_lock);
+	/* A claim holding a domain of ours still reads the bus ops. */
+	claims_wait();
 	bus_ops_clear();
+	/* A claim that read them before may be about to call us. */
+	claims_wait();
 	mutex_lock(&adopt_lock);
 	for_each_pci_dev(pdev)
 		release(&pdev->dev);
