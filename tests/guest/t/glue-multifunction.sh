@@ -35,12 +35,7 @@ bind_driver "$f0" vfio-pci || fail "vfio-pci did not bind $f0"
 owned && fail "group $grp still owned after the container closed"
 echo "v2 sequence with driverless $f1 in the group: ok"
 
-rm -f /tmp/go /tmp/go.ready
-/tests/bin/vfio_spapr hold "$grp" /tmp/go >/tmp/hold.log 2>&1 &
-holder=$!
-i=0
-while [ ! -e /tmp/go.ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /tmp/go.ready ] || { cat /tmp/hold.log; fail "holder did not start"; }
+hold_start hold "$grp" /tmp/go
 owned || fail "group $grp not owned while held"
 rescan
 owned || fail "group $grp not owned after $f1 joined it"

@@ -9,12 +9,7 @@ bdf=$(nvme_bdf)
 modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
 glue() { sed -n "s/^$1: //p" /sys/kernel/debug/spapr_ddw/iommu_glue; }
 owners() { grep -c 'owner: external' /sys/kernel/debug/spapr_ddw/pes; }
-rm -f /tmp/go /tmp/go.ready
-/tests/bin/vfio_spapr hold "$grp" /tmp/go >/tmp/hold.log 2>&1 &
-holder=$!
-i=0
-while [ ! -e /tmp/go.ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /tmp/go.ready ] || { cat /tmp/hold.log; fail "holder did not start"; }
+hold_start hold "$grp" /tmp/go
 [ "$(owners)" -eq 1 ] || fail "group $grp not owned while held"
 echo "held: $(glue blocked) blocked, module refcount $(cat /sys/module/pnv_ioda2_ddw/refcnt)"
 echo 1 >/sys/bus/pci/devices/$bdf/remove
