@@ -1,6 +1,13 @@
 # A device removed and found again by a rescan (as hotplug would) is let go
-# and adopted again when the rescan adds it; VFIO works on it after.
+# and adopted again when the rescan adds it, before any driver could bind;
+# VFIO works on it after.
 . /tests/lib.sh
+# Whatever failed, later tests find drivers probing and the device back.
+cleanup() {
+	echo 1 >/sys/bus/pci/drivers_autoprobe
+	echo 1 >/sys/bus/pci/rescan
+}
+trap cleanup EXIT
 grp=$(nvme_to_vfio) || exit 1
 bdf=$(nvme_bdf)
 modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
@@ -9,10 +16,14 @@ rel=$(glue released)
 echo 1 >/sys/bus/pci/devices/$bdf/remove
 [ -e /sys/bus/pci/devices/$bdf ] && fail "$bdf not removed"
 [ "$(glue released)" -eq $((rel + 1)) ] || fail "removed device not let go"
+# No driver binds what the rescan finds: adoption at a bind would not count.
+echo 0 >/sys/bus/pci/drivers_autoprobe
 echo 1 >/sys/bus/pci/rescan
+echo 1 >/sys/bus/pci/drivers_autoprobe
 [ -e /sys/bus/pci/devices/$bdf ] || fail "$bdf not found by the rescan"
+[ -e /sys/bus/pci/devices/$bdf/driver ] && fail "a driver bound $bdf with autoprobe off"
 grp=$(basename "$(readlink /sys/bus/pci/devices/$bdf/iommu_group)")
-echo "rescanned: $bdf in group $grp"
+echo "rescanned: $bdf in group $grp, no driver"
 [ -e /sys/bus/pci/devices/$bdf/iommu ] || fail "not adopted when the rescan added it"
 bind_driver "$bdf" vfio-pci || fail "vfio-pci did not bind the rescanned device"
 /tests/bin/vfio_spapr v2-sequence "$grp" >/tmp/seq.log || { cat /tmp/seq.log; fail "v2 sequence failed"; }

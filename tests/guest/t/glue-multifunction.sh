@@ -10,6 +10,14 @@ for d in /sys/bus/pci/devices/*.1; do
 done
 [ -n "$f1" ] || fail "no two-function NVMe (run-vm.sh adds one for the multifunction plan)"
 f0=${f1%.1}.0
+holder=
+# Whatever failed, later tests find the holder gone and both functions back.
+cleanup() {
+	touch /tmp/go
+	[ -n "$holder" ] && wait $holder
+	echo 1 >/sys/bus/pci/rescan
+}
+trap cleanup EXIT
 group_of() { basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"; }
 modprobe pnv_ioda2_ddw || fail "modprobe pnv_ioda2_ddw failed"
 modprobe vfio-pci || fail "modprobe vfio-pci failed"
@@ -29,7 +37,7 @@ rescan() {
 }
 rescan
 echo "$f1 rescanned, no driver, in group $grp beside $f0"
-[ -e /sys/bus/pci/devices/$f1/iommu ] || echo "$f1 not adopted"
+[ -e /sys/bus/pci/devices/$f1/iommu ] || fail "$f1 not adopted when the rescan added it"
 bind_driver "$f0" vfio-pci || fail "vfio-pci did not bind $f0"
 /tests/bin/vfio_spapr v2-sequence "$grp" >/tmp/seq.log || { cat /tmp/seq.log; fail "v2 sequence failed"; }
 owned && fail "group $grp still owned after the container closed"
@@ -43,6 +51,7 @@ owned || fail "group $grp not owned after $f1 joined it"
 echo "$f1 rescanned into group $grp while a container holds it"
 touch /tmp/go
 wait $holder || { cat /tmp/hold.log; fail "holder failed"; }
+holder=
 owned && fail "group $grp still owned after the holder let go"
 echo "holder gone: the PE is the kernel's"
 

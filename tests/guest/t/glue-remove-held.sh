@@ -3,6 +3,15 @@
 # lets go, no PE is left owned, pnv_ioda2_ddw unloads, and the device, found
 # again by a rescan, works with its kernel driver.
 . /tests/lib.sh
+holder=
+# Whatever failed, later tests find the holder gone and the device back.
+cleanup() {
+	touch /tmp/go
+	[ -n "$holder" ] && wait $holder
+	modprobe pnv_ioda2_ddw
+	echo 1 >/sys/bus/pci/rescan
+}
+trap cleanup EXIT
 modprobe -r spapr_tce_ddw 2>/dev/null
 grp=$(nvme_to_vfio) || exit 1
 bdf=$(nvme_bdf)
@@ -17,6 +26,7 @@ echo 1 >/sys/bus/pci/devices/$bdf/remove
 echo "removed $bdf while held: $(glue blocked) blocked, $(glue unblocked) unblocked"
 touch /tmp/go
 wait $holder || { cat /tmp/hold.log; fail "holder failed"; }
+holder=
 b=$(glue blocked) u=$(glue unblocked) rc=$(cat /sys/module/pnv_ioda2_ddw/refcnt)
 echo "holder gone: $b blocked, $u unblocked, PEs owned $(owners), module refcount $rc"
 [ "$b" -eq "$u" ] || fail "a blocking domain still holds its PE ($b blocked, $u unblocked)"
