@@ -1,49 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Holds the next IOMMU domain allocation of pnv_ioda2_ddw for stall_ms, so
- * that a test can unload pnv_ioda2_ddw while a VFIO claim is inside it: the
- * claim has read the PCI bus's iommu_ops (ours) and holds its group's mutex.
+ * Holds the next blocking domain allocation of pnv_ioda2_ddw until that
+ * module is being unloaded, so that a test can unload it while a VFIO claim
+ * is inside it: the claim has read the PCI bus's iommu_ops (ours) and holds
+ * its group's mutex.
  *
- * A kprobe on ddw_domain_alloc() sends the first call to claim_stall(),
- * which sleeps and then calls the allocator the bus ops pointed to when
- * this module loaded.  Test code only: never load it elsewhere.
+ * A kprobe on ddw_domain_alloc() sends the first IOMMU_DOMAIN_BLOCKED call
+ * to claim_stall(), which waits for the unload to begin, gives it time to
+ * reach the point where it waits for claims, and then calls the allocator
+ * the bus ops pointed to when this module loaded.  Test code only: never
+ * load it elsewhere.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/iommu.h>
+#include <linux/jiffies.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <asm/ptrace.h>
 
-static unsigned int stall_ms = 3000;
-module_param(stall_ms, uint, 0444);
-MODULE_PARM_DESC(stall_ms, "how long the claim stays inside the allocator");
-
-/* 1 while a claim sleeps in claim_stall(), 2 once it went on. */
+/* 1: a claim waits in claim_stall(); 2: it went on; 3: no unload came. */
 static int stalled;
 module_param(stalled, int, 0444);
-MODULE_PARM_DESC(stalled, "0: no claim yet, 1: a claim is held, 2: released");
+MODULE_PARM_DESC(stalled, "0: no claim yet, 1: a claim is held, 2: released by the unload, 3: timed out");
 
 static struct iommu_domain *(*ddw_alloc)(unsigned int type);
+/* Unloading it waits for the claim, so it is not freed while we look. */
+static struct module *ddw_mod;
 static atomic_t armed = ATOMIC_INIT(1);
 
 static struct iommu_domain *claim_stall(unsigned int type)
 {
-	pr_info("claim held in pnv_ioda2_ddw's domain_alloc for %u ms\n",
-		stall_ms);
+	unsigned long end = jiffies + 30 * HZ;
+
+	pr_info("claim held in pnv_ioda2_ddw's domain_alloc until it unloads\n");
 	WRITE_ONCE(stalled, 1);
-	msleep(stall_ms);
-	WRITE_ONCE(stalled, 2);
+	while (READ_ONCE(ddw_mod->state) != MODULE_STATE_GOING &&
+	       time_before(jiffies, end))
+		msleep(20);
+	if (READ_ONCE(ddw_mod->state) == MODULE_STATE_GOING) {
+		/* Until its exit waits for this claim. */
+		msleep(500);
+		WRITE_ONCE(stalled, 2);
+	} else {
+		WRITE_ONCE(stalled, 3);
+	}
 	/* Whatever the module unload left there. */
 	return ddw_alloc(type);
 }
 
 static int claim_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	if (atomic_xchg(&armed, 0) != 1)
+	/* Only a claim: the first argument is the domain type. */
+	if (regs->gpr[3] != IOMMU_DOMAIN_BLOCKED || atomic_xchg(&armed, 0) != 1)
 		return 0;
 	/* Enter claim_stall() as the caller would have: global entry in r12. */
 	regs->gpr[12] = (unsigned long)claim_stall;
@@ -63,6 +75,7 @@ static int __init claim_stall_init(void)
 
 	if (!ops || !ops->owner || strcmp(ops->owner->name, "pnv_ioda2_ddw"))
 		return -ENODEV;
+	ddw_mod = ops->owner;
 	ddw_alloc = ops->domain_alloc;
 	ret = register_kprobe(&claim_kp);
 	if (ret)
