@@ -54,6 +54,8 @@ static LIST_HEAD(ddw_phbs);
  */
 static DEFINE_MUTEX(adopt_lock);
 static bool glue_active;
+/* Why the glue is not active, when it is not. */
+static const char *inactive = "kernel has its own IOMMU ops";
 
 struct ddw_glue_stats ddw_glue_stats;
 
@@ -149,11 +151,6 @@ static int adopt(struct pci_dev *pdev)
 	table_group = ddw_dev_table_group(dev, grp);
 	if (IS_ERR(table_group))
 		goto out_put;
-	if (!compat_group_layout_ok(grp)) {
-		pci_warn_once(pdev, "IOMMU group layout is not the one of Linux 6.1, not adopted\n");
-		ret = -EINVAL;
-		goto out_put;
-	}
 	pe = ddw_pe_get(table_group);
 	if (IS_ERR(pe)) {
 		ret = PTR_ERR(pe);
@@ -272,7 +269,10 @@ static int glue_show(struct seq_file *m, void *unused)
 {
 	struct ddw_phb *phb;
 
-	seq_printf(m, "active: %s\n", glue_active ? "yes" : "no (kernel has its own IOMMU ops)");
+	if (glue_active)
+		seq_puts(m, "active: yes\n");
+	else
+		seq_printf(m, "active: no (%s)\n", inactive);
 	list_for_each_entry(phb, &ddw_phbs, node)
 		seq_printf(m, "phb %04x: iommu %s\n", phb->hose->global_number,
 			   dev_name(phb->iommu.dev));
@@ -321,12 +321,31 @@ static void adopt_all(void)
 	}
 }
 
+/*
+ * Unload writes into the core's private struct iommu_group (compat.h); on a
+ * kernel where it is laid out otherwise, nothing is registered.  Checked on
+ * a group of our own, before any device could be adopted.
+ */
+static bool group_layout_ok(void)
+{
+	static int marker;
+	struct iommu_group *grp = iommu_group_alloc();
+	bool ok;
+
+	if (IS_ERR(grp))
+		return false;
+	iommu_group_set_iommudata(grp, &marker, NULL);
+	ok = compat_group_layout_ok(grp);
+	iommu_group_put(grp);
+	return ok;
+}
+
 /**
  * ddw_glue_init() - register the IOMMU ops and adopt the IODA2 devices
  * @dir: debugfs directory for the "iommu_glue" report
  *
  * Does nothing on a kernel whose buses already have IOMMU ops (powerpc has
- * its own from 6.4 on).
+ * its own from 6.4 on), or whose struct iommu_group compat.h does not match.
  *
  * Return: 0 or an errno, with nothing left registered.
  */
@@ -337,6 +356,11 @@ int ddw_glue_init(struct dentry *dir)
 	debugfs_create_file("iommu_glue", 0400, dir, NULL, &glue_fops);
 	if (pci_bus_type.iommu_ops || platform_bus_type.iommu_ops) {
 		pr_info("the kernel has IOMMU ops already, not registering ours\n");
+		return 0;
+	}
+	if (!group_layout_ok()) {
+		inactive = "struct iommu_group is not the one of Linux 6.1";
+		pr_err("%s: not registering IOMMU ops, vfio-pci will not bind\n", inactive);
 		return 0;
 	}
 
@@ -350,6 +374,8 @@ int ddw_glue_init(struct dentry *dir)
 		goto out_phbs;
 	adopt_all();
 	glue_active = !list_empty(&ddw_phbs);
+	if (!glue_active)
+		inactive = "no IODA2 PHB";
 	pci_unlock_rescan_remove();
 	return 0;
 
