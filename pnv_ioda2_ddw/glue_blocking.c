@@ -174,8 +174,11 @@ void ddw_claims_wait(void)
 
 /*
  * Take back each blocking domain this module made from its group.  Called
- * once no new domain can be made (blocking_closed), no claim is under way
- * and no PE is owned (each owner pins the module).  A group being released
+ * once no new domain can be made (blocking_closed), no claim can reach the
+ * allocator (the bus ops are cleared) and no PE is owned (each owner pins
+ * the module).  A claim may still find a domain of ours cached in its group:
+ * its attach fails (ddw_pe_own() cannot pin a module going away), and the
+ * domain is taken out under the group's mutex.  A group being released
  * meanwhile frees its domain through blocking_free(): waited for.
  */
 void ddw_blocking_domains_free(void)

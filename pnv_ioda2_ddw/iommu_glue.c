@@ -49,10 +49,14 @@ struct ddw_phb {
 
 static LIST_HEAD(ddw_phbs);
 /*
- * Serialises adoption and release of devices (dev->iommu) and ddw_pe_get();
- * taken under the device lock by the bus notifier.
+ * Serialises adoption and release of devices (dev->iommu), ddw_pe_get(),
+ * closing and changes of ddw_phbs.  Taken under the device lock by the bus
+ * notifier at BUS_NOTIFY_BIND_DRIVER, without it at ADD and DEL.
  */
 static DEFINE_MUTEX(adopt_lock);
+/* Set at unload: devices are no longer adopted, and still let go. */
+static bool closing;
+static bool nb_registered;
 static bool glue_active;
 /* Why the glue is not active, when it is not. */
 static const char *inactive = "kernel has its own IOMMU ops";
@@ -142,6 +146,8 @@ static int adopt(struct pci_dev *pdev)
 	int ret = 0;
 
 	lockdep_assert_held(&adopt_lock);
+	if (closing)
+		return 0;
 	phb = phb_of(pdev);
 	if (!phb)
 		return 0;
@@ -189,7 +195,10 @@ static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
 		mutex_unlock(&adopt_lock);
 		break;
 	case BUS_NOTIFY_DEL_DEVICE:
-		/* Before the core's own cleanup at BUS_NOTIFY_REMOVED_DEVICE. */
+		/*
+		 * Before the core's own cleanup at BUS_NOTIFY_REMOVED_DEVICE,
+		 * which would module_put() us; also while unloading.
+		 */
 		mutex_lock(&adopt_lock);
 		release(dev);
 		mutex_unlock(&adopt_lock);
@@ -231,7 +240,9 @@ static int phb_add(struct pci_controller *hose)
 	if (ret)
 		goto out_sysfs;
 	phb->registered = true;
+	mutex_lock(&adopt_lock);
 	list_add_tail(&phb->node, &ddw_phbs);
+	mutex_unlock(&adopt_lock);
 	return 0;
 
 out_sysfs:
@@ -244,8 +255,12 @@ out_free:
 static void phbs_remove(void)
 {
 	struct ddw_phb *phb, *next;
+	LIST_HEAD(phbs);
 
-	list_for_each_entry_safe(phb, next, &ddw_phbs, node) {
+	mutex_lock(&adopt_lock);
+	list_splice_init(&ddw_phbs, &phbs);
+	mutex_unlock(&adopt_lock);
+	list_for_each_entry_safe(phb, next, &phbs, node) {
 		iommu_device_unregister(&phb->iommu);
 		iommu_device_sysfs_remove(&phb->iommu);
 		list_del(&phb->node);
@@ -269,6 +284,7 @@ static int glue_show(struct seq_file *m, void *unused)
 {
 	struct ddw_phb *phb;
 
+	mutex_lock(&adopt_lock);
 	if (glue_active)
 		seq_puts(m, "active: yes\n");
 	else
@@ -276,6 +292,7 @@ static int glue_show(struct seq_file *m, void *unused)
 	list_for_each_entry(phb, &ddw_phbs, node)
 		seq_printf(m, "phb %04x: iommu %s\n", phb->hose->global_number,
 			   dev_name(phb->iommu.dev));
+	mutex_unlock(&adopt_lock);
 	seq_printf(m, "adopted: %ld\nreleased: %ld\nblocked: %ld\nunblocked: %ld\nrefused: %ld\n",
 		   atomic_long_read(&ddw_glue_stats.adopted),
 		   atomic_long_read(&ddw_glue_stats.released),
@@ -319,6 +336,43 @@ static void adopt_all(void)
 		mutex_unlock(&adopt_lock);
 		device_unlock(&pdev->dev);
 	}
+}
+
+static void release_all(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	mutex_lock(&adopt_lock);
+	for_each_pci_dev(pdev)
+		release(&pdev->dev);
+	mutex_unlock(&adopt_lock);
+}
+
+/*
+ * Undo ddw_glue_init(), also a partial one: VFIO may claim a group from the
+ * first IOMMU device registered on.
+ */
+static void glue_teardown(void)
+{
+	mutex_lock(&adopt_lock);
+	closing = true;
+	mutex_unlock(&adopt_lock);
+	ddw_blocking_close();
+	/* A claim holding a domain of ours still reads the bus ops. */
+	ddw_claims_wait();
+	bus_ops_clear();
+	/* A claim that read them before may be about to call us. */
+	ddw_claims_wait();
+	release_all();
+	ddw_blocking_domains_free();
+	/* Last: a device deleted until now was let go at BUS_NOTIFY_DEL_DEVICE. */
+	if (nb_registered)
+		bus_unregister_notifier(&pci_bus_type, &ddw_pci_nb);
+	nb_registered = false;
+	ddw_pe_exit();
+	/* Once no device has our dev->iommu: unregistering would release it. */
+	phbs_remove();
+	glue_active = false;
 }
 
 /*
@@ -367,23 +421,21 @@ int ddw_glue_init(struct dentry *dir)
 	/* No PCI device comes or goes meanwhile. */
 	pci_lock_rescan_remove();
 	ret = phbs_add();
-	if (ret)
-		goto out_phbs;
-	ret = bus_register_notifier(&pci_bus_type, &ddw_pci_nb);
-	if (ret)
-		goto out_phbs;
-	adopt_all();
+	if (!ret)
+		ret = bus_register_notifier(&pci_bus_type, &ddw_pci_nb);
+	if (!ret) {
+		nb_registered = true;
+		adopt_all();
+	}
+	pci_unlock_rescan_remove();
+	if (ret) {
+		glue_teardown();
+		return ret;
+	}
 	glue_active = !list_empty(&ddw_phbs);
 	if (!glue_active)
 		inactive = "no IODA2 PHB";
-	pci_unlock_rescan_remove();
 	return 0;
-
-out_phbs:
-	phbs_remove();
-	bus_ops_clear();
-	pci_unlock_rescan_remove();
-	return ret;
 }
 
 /**
@@ -394,23 +446,6 @@ out_phbs:
  */
 void ddw_glue_exit(void)
 {
-	struct pci_dev *pdev = NULL;
-
-	bus_unregister_notifier(&pci_bus_type, &ddw_pci_nb);
-	pci_lock_rescan_remove();
-	ddw_blocking_close();
-	/* A claim holding a domain of ours still reads the bus ops. */
-	ddw_claims_wait();
-	bus_ops_clear();
-	/* A claim that read them before may be about to call us. */
-	ddw_claims_wait();
-	mutex_lock(&adopt_lock);
-	for_each_pci_dev(pdev)
-		release(&pdev->dev);
-	mutex_unlock(&adopt_lock);
-	ddw_blocking_domains_free();
-	ddw_pe_exit();
-	phbs_remove();
-	glue_active = false;
-	pci_unlock_rescan_remove();
+	if (nb_registered)
+		glue_teardown();
 }
