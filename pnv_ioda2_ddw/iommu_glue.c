@@ -13,10 +13,11 @@
  * PE once it is in the PE's group.  The core needs dev->iommu of every
  * device of a group VFIO claims or gives back, driver or not, and of a
  * device the platform adds to a claimed group.  So devices are adopted at
- * load and when added to the bus, before the platform puts them in a group
- * (pcibios_bus_add_device()); their PE is recorded when in a group at load
- * or when a driver is about to bind (hotplug, SR-IOV VFs).  They are let go
- * when they are deleted and at unload.
+ * load if grouped, and when added to the bus, before the platform puts them
+ * in a group (pcibios_bus_add_device()); their PE is recorded when in a
+ * group at load or when a driver is about to bind (hotplug, SR-IOV VFs).
+ * They are let go when they are deleted and at unload.  The blocking domain
+ * is in glue_blocking.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -123,7 +124,8 @@ static int adopt_dev(struct pci_dev *pdev, struct ddw_phb *phb)
 		return -ENOMEM;
 	mutex_init(&param->lock);
 	param->iommu_dev = &phb->iommu;
-	dev->iommu = param;
+	/* device_iommu_capable() reads it without our lock: whole or not at all. */
+	smp_store_release(&dev->iommu, param);
 	/* As in the core's probe, a missing sysfs link is not fatal. */
 	iommu_device_link(&phb->iommu, dev);
 	atomic_long_inc(&ddw_glue_stats.adopted);
@@ -131,19 +133,50 @@ static int adopt_dev(struct pci_dev *pdev, struct ddw_phb *phb)
 	return 0;
 }
 
+static int release_dev(struct device *dev, void *target)
+{
+	struct dev_iommu *param = dev->iommu;
+
+	if (dev != target || !adopted_by_us(dev))
+		return 0;
+	iommu_device_unlink(param->iommu_dev, dev);
+	WRITE_ONCE(dev->iommu, NULL);
+	mutex_destroy(&param->lock);
+	kfree(param);
+	atomic_long_inc(&ddw_glue_stats.released);
+	return 0;
+}
+
+/*
+ * The core reads dev->iommu of a grouped device twice under the group's
+ * mutex (sysfs reserved_regions): a grouped device is let go under it.
+ */
+static void release(struct device *dev)
+{
+	struct iommu_group *grp = iommu_group_get(dev);
+
+	lockdep_assert_held(&adopt_lock);
+	if (grp) {
+		iommu_group_for_each_dev(grp, dev, release_dev);
+		iommu_group_put(grp);
+	}
+	/* Not grouped, or not yet on the group's list. */
+	release_dev(dev, dev);
+}
+
 /*
  * Adopt @pdev if it is on an IODA2 PHB, and record its PE if it is in an
- * IODA2 PE's group already; a device in a group of another kind is left
- * alone.
+ * IODA2 PE's group already.  A device in a group that is no IODA2 PE's is
+ * let go, if adopted when added.  With @grouped_only, an ungrouped device is
+ * left to our notifier.
  */
-static int adopt(struct pci_dev *pdev)
+static int adopt(struct pci_dev *pdev, bool grouped_only)
 {
 	struct iommu_table_group *table_group;
 	struct device *dev = &pdev->dev;
 	struct iommu_group *grp;
 	struct ddw_phb *phb;
 	struct ddw_pe *pe;
-	int ret = 0;
 
 	lockdep_assert_held(&adopt_lock);
 	if (closing)
@@ -153,33 +186,15 @@ static int adopt(struct pci_dev *pdev)
 		return 0;
 	grp = iommu_group_get(dev);
 	if (!grp)
-		return adopt_dev(pdev, phb);
+		return grouped_only ? 0 : adopt_dev(pdev, phb);
 	table_group = ddw_dev_table_group(dev, grp);
-	if (IS_ERR(table_group))
-		goto out_put;
-	pe = ddw_pe_get(table_group);
-	if (IS_ERR(pe)) {
-		ret = PTR_ERR(pe);
-		goto out_put;
-	}
-	ret = adopt_dev(pdev, phb);
-out_put:
+	pe = IS_ERR(table_group) ? ERR_CAST(table_group) : ddw_pe_get(table_group);
 	iommu_group_put(grp);
-	return ret;
-}
-
-static void release(struct device *dev)
-{
-	struct dev_iommu *param = dev->iommu;
-
-	lockdep_assert_held(&adopt_lock);
-	if (!adopted_by_us(dev))
-		return;
-	iommu_device_unlink(param->iommu_dev, dev);
-	dev->iommu = NULL;
-	mutex_destroy(&param->lock);
-	kfree(param);
-	atomic_long_inc(&ddw_glue_stats.released);
+	if (IS_ERR(pe)) {
+		release(dev);
+		return PTR_ERR(pe);
+	}
+	return adopt_dev(pdev, phb);
 }
 
 static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
@@ -191,7 +206,7 @@ static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
 	case BUS_NOTIFY_ADD_DEVICE:
 	case BUS_NOTIFY_BIND_DRIVER:
 		mutex_lock(&adopt_lock);
-		adopt(to_pci_dev(dev));
+		adopt(to_pci_dev(dev), false);
 		mutex_unlock(&adopt_lock);
 		break;
 	case BUS_NOTIFY_DEL_DEVICE:
@@ -324,28 +339,37 @@ static int phbs_add(void)
 	return 0;
 }
 
+/*
+ * Only grouped devices: the platform groups a device after its
+ * BUS_NOTIFY_ADD_DEVICE, where the core's probe frees any dev->iommu it
+ * finds (ours too); an ungrouped one is adopted by our notifier, at ADD or
+ * when a driver binds.  A device deleted meanwhile has left its group
+ * before our DEL, which adopt_lock orders after this.  No device lock:
+ * taken under the rescan lock, it would invert sriov_numvfs_store()'s order.
+ */
 static void adopt_all(void)
 {
 	struct pci_dev *pdev = NULL;
 
 	for_each_pci_dev(pdev) {
-		/* The order of the bus notifier, called under the device lock. */
-		device_lock(&pdev->dev);
 		mutex_lock(&adopt_lock);
-		adopt(pdev);
+		adopt(pdev, true);
 		mutex_unlock(&adopt_lock);
-		device_unlock(&pdev->dev);
 	}
 }
 
+/* Each under its device lock: vfio-pci's probe reads dev->iommu twice. */
 static void release_all(void)
 {
 	struct pci_dev *pdev = NULL;
 
-	mutex_lock(&adopt_lock);
-	for_each_pci_dev(pdev)
+	for_each_pci_dev(pdev) {
+		device_lock(&pdev->dev);
+		mutex_lock(&adopt_lock);
 		release(&pdev->dev);
-	mutex_unlock(&adopt_lock);
+		mutex_unlock(&adopt_lock);
+		device_unlock(&pdev->dev);
+	}
 }
 
 /*
