@@ -2,9 +2,8 @@
 # and adopted again when the rescan adds it, before any driver could bind;
 # VFIO works on it after.
 . /tests/lib.sh
-# Whatever failed, later tests find drivers probing and the device back.
+# Whatever failed, later tests find the device back.
 cleanup() {
-	echo 1 >/sys/bus/pci/drivers_autoprobe
 	echo 1 >/sys/bus/pci/rescan
 }
 trap cleanup EXIT
@@ -16,12 +15,13 @@ rel=$(glue released)
 echo 1 >/sys/bus/pci/devices/$bdf/remove
 [ -e /sys/bus/pci/devices/$bdf ] && fail "$bdf not removed"
 [ "$(glue released)" -eq $((rel + 1)) ] || fail "removed device not let go"
-# No driver binds what the rescan finds: adoption at a bind would not count.
-echo 0 >/sys/bus/pci/drivers_autoprobe
+# No driver binds what the rescan finds (a PCI rescan ignores
+# drivers_autoprobe): adoption at a bind would not count.
+rmmod nvme 2>/dev/null
+mod_loaded nvme && fail "nvme does not unload"
 echo 1 >/sys/bus/pci/rescan
-echo 1 >/sys/bus/pci/drivers_autoprobe
 [ -e /sys/bus/pci/devices/$bdf ] || fail "$bdf not found by the rescan"
-[ -e /sys/bus/pci/devices/$bdf/driver ] && fail "a driver bound $bdf with autoprobe off"
+[ -e /sys/bus/pci/devices/$bdf/driver ] && fail "a driver bound $bdf"
 grp=$(basename "$(readlink /sys/bus/pci/devices/$bdf/iommu_group)")
 echo "rescanned: $bdf in group $grp, no driver"
 [ -e /sys/bus/pci/devices/$bdf/iommu ] || fail "not adopted when the rescan added it"
