@@ -8,16 +8,20 @@
  * The platform has already put each PCI device in its PE's IOMMU group at
  * boot, and the 6.1 core probes only devices outside any group.  So the core
  * never probes ours (probe_device refuses everything); instead each PCI
- * device of an IODA2 PE is "adopted": given the struct dev_iommu the core
- * would have made, pointing at its PHB's IOMMU device, in the group it is
- * already in.  Devices are adopted at load and when a driver is about to
- * bind (hotplug, SR-IOV VFs: the platform groups a new device only after the
- * core has seen it), and let go when they are deleted and at unload.
+ * device of an IODA2 PHB is "adopted": given the struct dev_iommu the core
+ * would have made, pointing at its PHB's IOMMU device, and the record of its
+ * PE once it is in the PE's group.  The core needs dev->iommu of every
+ * device of a group VFIO claims or gives back, driver or not, and of a
+ * device the platform adds to a claimed group.  So devices are adopted at
+ * load if grouped, and when added to the bus, before the platform puts them
+ * in a group (pcibios_bus_add_device()); their PE is recorded when in a
+ * group at load or when a driver is about to bind (hotplug, SR-IOV VFs).
+ * They are let go when they are deleted and at unload.  The blocking domain
+ * is in glue_blocking.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/delay.h>
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -31,6 +35,7 @@
 
 #include <pnv_ioda2_ddw.h>
 #include "compat.h"
+#include "glue.h"
 #include "iommu_glue.h"
 #include "pe_info.h"
 #include "pe_owner.h"
@@ -43,136 +48,21 @@ struct ddw_phb {
 	bool registered;
 };
 
-/**
- * struct ddw_blocking - the blocking domain of one IOMMU group
- * @domain: what the IOMMU core sees
- * @node: in blocking_list
- * @grp: the group, known from the first attach (the core allocates the
- *	domain without saying for which group, and attaches it at once)
- * @pe: the PE this domain holds owned while attached, or NULL
- *
- * No reference on @grp is held: the platform expects to drop the last one
- * when a PE goes away.  The group frees its blocking domain when it is
- * released, through blocking_free(), so @grp is valid as long as the domain
- * is on blocking_list.  @pe is used under the group's mutex: the core
- * attaches and detaches domains with it held.
- */
-struct ddw_blocking {
-	struct iommu_domain domain;
-	struct list_head node;
-	struct iommu_group *grp;
-	struct ddw_pe *pe;
-};
-
 static LIST_HEAD(ddw_phbs);
 /*
- * Serialises adoption and release of devices (dev->iommu) and ddw_pe_get();
- * taken under the device lock by the bus notifier.
+ * Serialises adoption and release of devices (dev->iommu), ddw_pe_get(),
+ * closing and changes of ddw_phbs.  Taken under the device lock by the bus
+ * notifier at BUS_NOTIFY_BIND_DRIVER, without it at ADD and DEL.
  */
 static DEFINE_MUTEX(adopt_lock);
-/* Protects blocking_list; taken under a group's mutex, never around one. */
-static DEFINE_MUTEX(blocking_lock);
-static LIST_HEAD(blocking_list);
+/* Set at unload: devices are no longer adopted, and still let go. */
+static bool closing;
+static bool nb_registered;
 static bool glue_active;
+/* Why the glue is not active, when it is not. */
+static const char *inactive = "kernel has its own IOMMU ops";
 
-static struct {
-	atomic_long_t adopted;
-	atomic_long_t released;
-	atomic_long_t blocked;
-	atomic_long_t unblocked;
-	atomic_long_t refused;
-} glue_stats;
-
-static const struct iommu_ops ddw_iommu_ops;
-
-static struct ddw_blocking *to_blocking(struct iommu_domain *domain)
-{
-	return container_of(domain, struct ddw_blocking, domain);
-}
-
-/* Called under the group's mutex, which pnv_ddw_table_group() takes. */
-static struct ddw_pe *pe_of_dev(struct device *dev, struct iommu_group *grp)
-{
-	struct iommu_table_group *table_group = ddw_dev_table_group(dev, grp);
-
-	return IS_ERR(table_group) ? NULL : ddw_pe_find(table_group);
-}
-
-static int blocking_attach_dev(struct iommu_domain *domain, struct device *dev)
-{
-	struct ddw_blocking *bd = to_blocking(domain);
-	struct ddw_pe *pe;
-	int ret;
-
-	/* The core attaches every device of the group; the PE is one. */
-	if (bd->pe)
-		return 0;
-	if (!bd->grp) {
-		if (!dev->iommu_group)
-			return -ENODEV;
-		mutex_lock(&blocking_lock);
-		bd->grp = dev->iommu_group;
-		mutex_unlock(&blocking_lock);
-	}
-	pe = pe_of_dev(dev, bd->grp);
-	if (!pe) {
-		atomic_long_inc(&glue_stats.refused);
-		return -ENODEV;
-	}
-	ret = ddw_pe_own(pe);
-	if (ret)
-		return ret;
-	bd->pe = pe;
-	atomic_long_inc(&glue_stats.blocked);
-	return 0;
-}
-
-static void blocking_detach_dev(struct iommu_domain *domain, struct device *dev)
-{
-	struct ddw_blocking *bd = to_blocking(domain);
-
-	if (!bd->pe)
-		return;
-	ddw_pe_disown(bd->pe);
-	bd->pe = NULL;
-	atomic_long_inc(&glue_stats.unblocked);
-}
-
-static void blocking_free(struct iommu_domain *domain)
-{
-	struct ddw_blocking *bd = to_blocking(domain);
-
-	WARN_ON_ONCE(bd->pe);
-	mutex_lock(&blocking_lock);
-	list_del(&bd->node);
-	mutex_unlock(&blocking_lock);
-	kfree(bd);
-}
-
-static const struct iommu_domain_ops ddw_blocking_ops = {
-	.attach_dev = blocking_attach_dev,
-	.detach_dev = blocking_detach_dev,
-	.free = blocking_free,
-};
-
-static struct iommu_domain *ddw_domain_alloc(unsigned int type)
-{
-	struct ddw_blocking *bd;
-
-	/* DMA through a PE owned by userspace goes through VFIO's windows. */
-	if (type != IOMMU_DOMAIN_BLOCKED)
-		return NULL;
-	bd = kzalloc(sizeof(*bd), GFP_KERNEL);
-	if (!bd)
-		return NULL;
-	bd->domain.ops = &ddw_blocking_ops;
-	bd->domain.geometry.aperture_end = ~0ULL;
-	bd->domain.geometry.force_aperture = true;
-	mutex_lock(&blocking_lock);
-	list_add_tail(&bd->node, &blocking_list);
-	mutex_unlock(&blocking_lock);
-	return &bd->domain;
-}
+struct ddw_glue_stats ddw_glue_stats;
 
 static bool ddw_capable(struct device *dev, enum iommu_cap cap)
 {
@@ -218,70 +108,93 @@ static bool adopted_by_us(struct device *dev)
 }
 
 /* Give @pdev what the core's probe would have: dev->iommu for its PHB. */
-static int adopt(struct pci_dev *pdev)
+static int adopt_dev(struct pci_dev *pdev, struct ddw_phb *phb)
 {
-	struct iommu_table_group *table_group;
 	struct device *dev = &pdev->dev;
 	struct dev_iommu *param;
-	struct iommu_group *grp;
-	struct ddw_phb *phb;
-	struct ddw_pe *pe;
-	int ret = 0;
 
-	lockdep_assert_held(&adopt_lock);
-	phb = phb_of(pdev);
-	if (!phb || adopted_by_us(dev))
+	if (adopted_by_us(dev))
 		return 0;
-	grp = iommu_group_get(dev);
-	if (!grp)
-		return 0;
-	table_group = ddw_dev_table_group(dev, grp);
-	if (IS_ERR(table_group))
-		goto out_put;
-	if (!compat_group_layout_ok(grp)) {
-		pci_warn_once(pdev, "IOMMU group layout is not the one of Linux 6.1, not adopted\n");
-		ret = -EINVAL;
-		goto out_put;
-	}
 	if (dev->iommu) {
 		pci_info(pdev, "has another IOMMU, not adopted\n");
-		ret = -EBUSY;
-		goto out_put;
-	}
-	pe = ddw_pe_get(table_group);
-	if (IS_ERR(pe)) {
-		ret = PTR_ERR(pe);
-		goto out_put;
+		return -EBUSY;
 	}
 	param = kzalloc(sizeof(*param), GFP_KERNEL);
-	if (!param) {
-		ret = -ENOMEM;
-		goto out_put;
-	}
+	if (!param)
+		return -ENOMEM;
 	mutex_init(&param->lock);
 	param->iommu_dev = &phb->iommu;
-	dev->iommu = param;
+	/* device_iommu_capable() reads it without our lock: whole or not at all. */
+	smp_store_release(&dev->iommu, param);
 	/* As in the core's probe, a missing sysfs link is not fatal. */
 	iommu_device_link(&phb->iommu, dev);
-	atomic_long_inc(&glue_stats.adopted);
-	pci_dbg(pdev, "adopted in IOMMU group %d\n", iommu_group_id(grp));
-out_put:
-	iommu_group_put(grp);
-	return ret;
+	atomic_long_inc(&ddw_glue_stats.adopted);
+	pci_dbg(pdev, "adopted\n");
+	return 0;
 }
 
-static void release(struct device *dev)
+static int release_dev(struct device *dev, void *target)
 {
 	struct dev_iommu *param = dev->iommu;
 
-	lockdep_assert_held(&adopt_lock);
-	if (!adopted_by_us(dev))
-		return;
+	if (dev != target || !adopted_by_us(dev))
+		return 0;
 	iommu_device_unlink(param->iommu_dev, dev);
-	dev->iommu = NULL;
+	WRITE_ONCE(dev->iommu, NULL);
 	mutex_destroy(&param->lock);
 	kfree(param);
-	atomic_long_inc(&glue_stats.released);
+	atomic_long_inc(&ddw_glue_stats.released);
+	return 0;
+}
+
+/*
+ * The core reads dev->iommu of a grouped device twice under the group's
+ * mutex (sysfs reserved_regions): a grouped device is let go under it.
+ */
+static void release(struct device *dev)
+{
+	struct iommu_group *grp = iommu_group_get(dev);
+
+	lockdep_assert_held(&adopt_lock);
+	if (grp) {
+		iommu_group_for_each_dev(grp, dev, release_dev);
+		iommu_group_put(grp);
+	}
+	/* Not grouped, or not yet on the group's list. */
+	release_dev(dev, dev);
+}
+
+/*
+ * Adopt @pdev if it is on an IODA2 PHB, and record its PE if it is in an
+ * IODA2 PE's group already.  A device in a group that is no IODA2 PE's is
+ * let go, if adopted when added.  With @grouped_only, an ungrouped device is
+ * left to our notifier.
+ */
+static int adopt(struct pci_dev *pdev, bool grouped_only)
+{
+	struct iommu_table_group *table_group;
+	struct device *dev = &pdev->dev;
+	struct iommu_group *grp;
+	struct ddw_phb *phb;
+	struct ddw_pe *pe;
+
+	lockdep_assert_held(&adopt_lock);
+	if (closing)
+		return 0;
+	phb = phb_of(pdev);
+	if (!phb)
+		return 0;
+	grp = iommu_group_get(dev);
+	if (!grp)
+		return grouped_only ? 0 : adopt_dev(pdev, phb);
+	table_group = ddw_dev_table_group(dev, grp);
+	pe = IS_ERR(table_group) ? ERR_CAST(table_group) : ddw_pe_get(table_group);
+	iommu_group_put(grp);
+	if (IS_ERR(pe)) {
+		release(dev);
+		return PTR_ERR(pe);
+	}
+	return adopt_dev(pdev, phb);
 }
 
 static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
@@ -290,13 +203,17 @@ static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
 	struct device *dev = data;
 
 	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
 	case BUS_NOTIFY_BIND_DRIVER:
 		mutex_lock(&adopt_lock);
-		adopt(to_pci_dev(dev));
+		adopt(to_pci_dev(dev), false);
 		mutex_unlock(&adopt_lock);
 		break;
 	case BUS_NOTIFY_DEL_DEVICE:
-		/* Before the core's own cleanup at BUS_NOTIFY_REMOVED_DEVICE. */
+		/*
+		 * Before the core's own cleanup at BUS_NOTIFY_REMOVED_DEVICE,
+		 * which would module_put() us; also while unloading.
+		 */
 		mutex_lock(&adopt_lock);
 		release(dev);
 		mutex_unlock(&adopt_lock);
@@ -305,8 +222,13 @@ static int ddw_pci_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
+/*
+ * After the IOMMU core's own notifier: at BUS_NOTIFY_ADD_DEVICE its probe,
+ * which ours refuses, frees whatever dev->iommu it finds.
+ */
 static struct notifier_block ddw_pci_nb = {
 	.notifier_call = ddw_pci_notify,
+	.priority = -1,
 };
 
 static bool hose_is_ioda2(struct pci_controller *hose)
@@ -333,7 +255,9 @@ static int phb_add(struct pci_controller *hose)
 	if (ret)
 		goto out_sysfs;
 	phb->registered = true;
+	mutex_lock(&adopt_lock);
 	list_add_tail(&phb->node, &ddw_phbs);
+	mutex_unlock(&adopt_lock);
 	return 0;
 
 out_sysfs:
@@ -346,8 +270,12 @@ out_free:
 static void phbs_remove(void)
 {
 	struct ddw_phb *phb, *next;
+	LIST_HEAD(phbs);
 
-	list_for_each_entry_safe(phb, next, &ddw_phbs, node) {
+	mutex_lock(&adopt_lock);
+	list_splice_init(&ddw_phbs, &phbs);
+	mutex_unlock(&adopt_lock);
+	list_for_each_entry_safe(phb, next, &phbs, node) {
 		iommu_device_unregister(&phb->iommu);
 		iommu_device_sysfs_remove(&phb->iommu);
 		list_del(&phb->node);
@@ -367,66 +295,25 @@ static void bus_ops_clear(void)
 		platform_bus_type.iommu_ops = NULL;
 }
 
-/*
- * Take back each blocking domain this module made from its group.  Called
- * once no new domain can be made (bus ops cleared) and no PE is owned (each
- * owner pins the module).  A group being released meanwhile frees its
- * domain through blocking_free(); one being claimed right now has not told
- * its domain which group it is yet: both are waited for.
- */
-static void blocking_domains_free(void)
-{
-	struct ddw_blocking *bd, *next;
-	bool again;
-
-	do {
-		LIST_HEAD(held);
-
-		/*
-		 * Under blocking_lock, a listed domain's group is not freed.
-		 * References on the group's own kobject, not the devices_kobj
-		 * of iommu_group_get(): that one is freed first.
-		 */
-		mutex_lock(&blocking_lock);
-		list_for_each_entry_safe(bd, next, &blocking_list, node) {
-			if (bd->grp &&
-			    kobject_get_unless_zero(&compat_group(bd->grp)->kobj))
-				list_move_tail(&bd->node, &held);
-		}
-		again = !list_empty(&blocking_list);
-		mutex_unlock(&blocking_lock);
-
-		list_for_each_entry_safe(bd, next, &held, node) {
-			struct compat_iommu_group *cg = compat_group(bd->grp);
-
-			mutex_lock(&cg->mutex);
-			WARN_ON_ONCE(cg->domain == &bd->domain || bd->pe);
-			if (cg->blocking_domain == &bd->domain)
-				cg->blocking_domain = NULL;
-			mutex_unlock(&cg->mutex);
-			kobject_put(&cg->kobj);
-			list_del(&bd->node);
-			kfree(bd);
-		}
-		if (again)
-			usleep_range(1000, 2000);
-	} while (again);
-}
-
 static int glue_show(struct seq_file *m, void *unused)
 {
 	struct ddw_phb *phb;
 
-	seq_printf(m, "active: %s\n", glue_active ? "yes" : "no (kernel has its own IOMMU ops)");
+	mutex_lock(&adopt_lock);
+	if (glue_active)
+		seq_puts(m, "active: yes\n");
+	else
+		seq_printf(m, "active: no (%s)\n", inactive);
 	list_for_each_entry(phb, &ddw_phbs, node)
 		seq_printf(m, "phb %04x: iommu %s\n", phb->hose->global_number,
 			   dev_name(phb->iommu.dev));
+	mutex_unlock(&adopt_lock);
 	seq_printf(m, "adopted: %ld\nreleased: %ld\nblocked: %ld\nunblocked: %ld\nrefused: %ld\n",
-		   atomic_long_read(&glue_stats.adopted),
-		   atomic_long_read(&glue_stats.released),
-		   atomic_long_read(&glue_stats.blocked),
-		   atomic_long_read(&glue_stats.unblocked),
-		   atomic_long_read(&glue_stats.refused));
+		   atomic_long_read(&ddw_glue_stats.adopted),
+		   atomic_long_read(&ddw_glue_stats.released),
+		   atomic_long_read(&ddw_glue_stats.blocked),
+		   atomic_long_read(&ddw_glue_stats.unblocked),
+		   atomic_long_read(&ddw_glue_stats.refused));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(glue);
@@ -452,18 +339,83 @@ static int phbs_add(void)
 	return 0;
 }
 
+/*
+ * Only grouped devices: the platform groups a device after its
+ * BUS_NOTIFY_ADD_DEVICE, where the core's probe frees any dev->iommu it
+ * finds (ours too); an ungrouped one is adopted by our notifier, at ADD or
+ * when a driver binds.  A device deleted meanwhile has left its group
+ * before our DEL, which adopt_lock orders after this.  No device lock:
+ * taken under the rescan lock, it would invert sriov_numvfs_store()'s order.
+ */
 static void adopt_all(void)
 {
 	struct pci_dev *pdev = NULL;
 
 	for_each_pci_dev(pdev) {
-		/* The order of the bus notifier, called under the device lock. */
+		mutex_lock(&adopt_lock);
+		adopt(pdev, true);
+		mutex_unlock(&adopt_lock);
+	}
+}
+
+/* Each under its device lock: vfio-pci's probe reads dev->iommu twice. */
+static void release_all(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	for_each_pci_dev(pdev) {
 		device_lock(&pdev->dev);
 		mutex_lock(&adopt_lock);
-		adopt(pdev);
+		release(&pdev->dev);
 		mutex_unlock(&adopt_lock);
 		device_unlock(&pdev->dev);
 	}
+}
+
+/*
+ * Undo ddw_glue_init(), also a partial one: VFIO may claim a group from the
+ * first IOMMU device registered on.
+ */
+static void glue_teardown(void)
+{
+	mutex_lock(&adopt_lock);
+	closing = true;
+	mutex_unlock(&adopt_lock);
+	ddw_blocking_close();
+	/* A claim holding a domain of ours still reads the bus ops. */
+	ddw_claims_wait();
+	bus_ops_clear();
+	/* A claim that read them before may be about to call us. */
+	ddw_claims_wait();
+	release_all();
+	ddw_blocking_domains_free();
+	/* Last: a device deleted until now was let go at BUS_NOTIFY_DEL_DEVICE. */
+	if (nb_registered)
+		bus_unregister_notifier(&pci_bus_type, &ddw_pci_nb);
+	nb_registered = false;
+	ddw_pe_exit();
+	/* Once no device has our dev->iommu: unregistering would release it. */
+	phbs_remove();
+	glue_active = false;
+}
+
+/*
+ * Unload writes into the core's private struct iommu_group (compat.h); on a
+ * kernel where it is laid out otherwise, nothing is registered.  Checked on
+ * a group of our own, before any device could be adopted.
+ */
+static bool group_layout_ok(void)
+{
+	static int marker;
+	struct iommu_group *grp = iommu_group_alloc();
+	bool ok;
+
+	if (IS_ERR(grp))
+		return false;
+	iommu_group_set_iommudata(grp, &marker, NULL);
+	ok = compat_group_layout_ok(grp);
+	iommu_group_put(grp);
+	return ok;
 }
 
 /**
@@ -471,7 +423,7 @@ static void adopt_all(void)
  * @dir: debugfs directory for the "iommu_glue" report
  *
  * Does nothing on a kernel whose buses already have IOMMU ops (powerpc has
- * its own from 6.4 on).
+ * its own from 6.4 on), or whose struct iommu_group compat.h does not match.
  *
  * Return: 0 or an errno, with nothing left registered.
  */
@@ -484,25 +436,30 @@ int ddw_glue_init(struct dentry *dir)
 		pr_info("the kernel has IOMMU ops already, not registering ours\n");
 		return 0;
 	}
+	if (!group_layout_ok()) {
+		inactive = "struct iommu_group is not the one of Linux 6.1";
+		pr_err("%s: not registering IOMMU ops, vfio-pci will not bind\n", inactive);
+		return 0;
+	}
 
 	/* No PCI device comes or goes meanwhile. */
 	pci_lock_rescan_remove();
 	ret = phbs_add();
-	if (ret)
-		goto out_phbs;
-	ret = bus_register_notifier(&pci_bus_type, &ddw_pci_nb);
-	if (ret)
-		goto out_phbs;
-	adopt_all();
+	if (!ret)
+		ret = bus_register_notifier(&pci_bus_type, &ddw_pci_nb);
+	if (!ret) {
+		nb_registered = true;
+		adopt_all();
+	}
+	pci_unlock_rescan_remove();
+	if (ret) {
+		glue_teardown();
+		return ret;
+	}
 	glue_active = !list_empty(&ddw_phbs);
-	pci_unlock_rescan_remove();
+	if (!glue_active)
+		inactive = "no IODA2 PHB";
 	return 0;
-
-out_phbs:
-	phbs_remove();
-	bus_ops_clear();
-	pci_unlock_rescan_remove();
-	return ret;
 }
 
 /**
@@ -513,18 +470,6 @@ out_phbs:
  */
 void ddw_glue_exit(void)
 {
-	struct pci_dev *pdev = NULL;
-
-	bus_unregister_notifier(&pci_bus_type, &ddw_pci_nb);
-	pci_lock_rescan_remove();
-	bus_ops_clear();
-	mutex_lock(&adopt_lock);
-	for_each_pci_dev(pdev)
-		release(&pdev->dev);
-	mutex_unlock(&adopt_lock);
-	blocking_domains_free();
-	ddw_pe_exit();
-	phbs_remove();
-	glue_active = false;
-	pci_unlock_rescan_remove();
+	if (nb_registered)
+		glue_teardown();
 }

@@ -352,13 +352,16 @@ EXPORT_SYMBOL_GPL(pnv_ddw_window_unset);
  * pnv_ddw_tce_kill() - invalidate the PHBs' TCE caches for a range
  * @table: the table, programmed into one or more PEs
  * @idx: first entry
- * @npages: number of entries
+ * @npages: number of entries; 0 invalidates nothing
  *
  * Call it after a batch of pnv_ddw_tce_xchg()/pnv_ddw_tce_clear(), before
  * the pages unmapped are given back.
  */
 void pnv_ddw_tce_kill(struct pnv_ddw_table *table, u64 idx, u64 npages)
 {
+	/* PHB3's per-page kill loop would run from idx to the end of time. */
+	if (!npages)
+		return;
 	ddw_ioda2_tce_kill(&table->tbl, table->tbl.it_offset + idx, npages);
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_kill);

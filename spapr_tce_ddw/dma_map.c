@@ -144,7 +144,7 @@ static int map_pin(struct ddw_container *c, struct ddw_window *w, u64 idx,
  * @iova: in a window, aligned to its IOMMU page
  * @vaddr: aligned likewise; v2: inside the container's pre-registrations,
  *	which may be several adjacent ones
- * @size: aligned likewise, not 0
+ * @size: aligned likewise; 0 maps nothing, as with the in-tree backend
  * @dir: the access the device gets
  *
  * All or nothing: an entry already in use, memory not registered (v2), not
@@ -163,13 +163,15 @@ int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
 	int ret;
 
 	lockdep_assert_held(&c->lock);
-	w = ddw_window_find(c, iova, size);
-	if (!w || !size)
+	w = ddw_window_find(c, iova, size ?: 1);
+	if (!w)
 		return -ENXIO;
 	if (!IS_ALIGNED(iova | vaddr | size, 1ULL << w->page_shift))
 		return -EINVAL;
 	idx = (iova - w->bus_start) >> w->page_shift;
 	n = size >> w->page_shift;
+	if (!n)
+		return 0;
 	if (c->v2)
 		ret = map_prereg(c, w, idx, n, vaddr, dir);
 	else

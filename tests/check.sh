@@ -220,6 +220,8 @@ vm() {	# vm MACHINE PLAN TIMEOUT [INITRD]: a VM run, its counts added to ours
 }
 vm powernv8 check 600
 vm powernv9 check 600
+# Two functions of one slot in one PE (run-vm.sh adds them for this plan).
+vm powernv8 multifunction 300
 # The seed's scenario: a pseries guest under Debian's QEMU in the host.
 vm powernv8 nested 900 "$nested_initrd"
 vm powernv9 nested 900 "$nested_initrd"

@@ -66,6 +66,17 @@ bind_driver() {
 
 mod_loaded() { [ -d "/sys/module/$1/sections" ]; }
 
+# hold_start hold|hold-mapped GROUP FILE: vfio_spapr holds GROUP in the
+# background until FILE exists; returns once it holds, its pid in $holder.
+hold_start() {
+	rm -f "$3" "$3.ready"
+	/tests/bin/vfio_spapr "$1" "$2" "$3" >/tmp/hold.log 2>&1 &
+	holder=$!
+	i=0
+	while [ ! -e "$3.ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$3.ready" ] || { cat /tmp/hold.log; fail "holder did not start"; }
+}
+
 # The NVMe bound to vfio-pci with pnv_ioda2_ddw loaded; prints its group.
 nvme_to_vfio() {
 	bdf=$(nvme_bdf) || fail "no NVMe"

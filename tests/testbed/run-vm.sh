@@ -34,6 +34,16 @@ truncate -s 16M "$disk2"
 # Data the guest must read back through the kernel's nvme driver.
 head -c 4M /dev/urandom | dd of="$disk" conv=notrunc status=none
 disk_md5=$(head -c 4M "$disk" | md5sum | cut -d' ' -f1)
+# The multifunction plan (or DDW_MULTIFUNCTION=1) adds two NVMe functions of
+# one slot on pcie.2: one PE for both.  The other devices keep their numbers.
+extra=()
+if [ "$plan" = multifunction ] || [ -n "${DDW_MULTIFUNCTION:-}" ]; then
+	for f in 0 1; do
+		truncate -s 1M "$WORK/$machine-$plan-nvme-mf$f.img"
+		extra+=(-drive "file=$WORK/$machine-$plan-nvme-mf$f.img,if=none,id=mf$f,format=raw"
+			-device "nvme,bus=pcie.2,addr=0.$f,multifunction=on,drive=mf$f,serial=SPAPRDDWMF0$f")
+	done
+fi
 
 # loglevel=5: the console shows warnings and worse as they happen; the guest
 # dumps the whole kernel log itself when a test fails.
@@ -46,7 +56,7 @@ timeout -k 10 "$timeout" qemu-system-ppc64 -M "$machine" -m 2G \
 	-device "nvme,bus=pcie.0,drive=nvme0,serial=SPAPRDDW0001" \
 	-drive "file=$disk2,if=none,id=nvme1,format=raw" \
 	-device "nvme,bus=pcie.1,drive=nvme1,serial=SPAPRDDW0002" \
-	</dev/null >"$log" 2>&1
+	"${extra[@]}" </dev/null >"$log" 2>&1
 rc=$?
 secs=$(($(date +%s) - start))
 tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"

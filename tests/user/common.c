@@ -135,6 +135,7 @@ void vfio_open(struct vfio_ctx *ctx, int group_id)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
+	long ret;
 
 	ctx->group_id = group_id;
 	ctx->container = open("/dev/vfio/vfio", O_RDWR);
@@ -146,8 +147,8 @@ void vfio_open(struct vfio_ctx *ctx, int group_id)
 	CHECK(ctx->group >= 0, "open %s", path);
 	CHECK(xioctl(ctx->group, VFIO_GROUP_GET_STATUS, &status) == 0 &&
 	      (status.flags & VFIO_GROUP_FLAGS_VIABLE), "group %d is viable", group_id);
-	CHECK(xioctl(ctx->group, VFIO_GROUP_SET_CONTAINER, &ctx->container) == 0,
-	      "VFIO_GROUP_SET_CONTAINER");
+	ret = xioctl(ctx->group, VFIO_GROUP_SET_CONTAINER, &ctx->container);
+	CHECK(ret == 0, "VFIO_GROUP_SET_CONTAINER (%ld)", ret);
 }
 
 void vfio_open_v2(struct vfio_ctx *ctx, int group_id, const char *what)

@@ -110,10 +110,12 @@ static uint8_t *dma_alloc_aligned(size_t size, size_t align)
 static void prereg_pieces(int container, unsigned int pieces, size_t align)
 {
 	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
-	size_t piece = dma_size / pieces / align * align, off = 0;
+	size_t piece, off = 0;
 	unsigned int k;
 
-	CHECK(pieces && piece, "%u pieces of DMA memory", pieces);
+	CHECK(pieces, "%u pieces of DMA memory", pieces);
+	piece = dma_size / pieces / align * align;
+	CHECK(piece, "pieces of %zu bytes", piece);
 	for (k = 0; k < pieces; k++) {
 		reg.vaddr = (uintptr_t)dma + off;
 		reg.size = k == pieces - 1 ? dma_size - off : piece;

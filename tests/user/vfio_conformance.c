@@ -20,6 +20,7 @@
 #include <linux/vfio.h>
 
 #include "common.h"
+#include "leaks.h"
 
 #define REGION		(16UL << 20)
 #define WINDOW		(1ULL << 30)
@@ -408,9 +409,30 @@ static long get_info_argsz_partial(struct fixture *f)
 	return written;
 }
 
+/* Size 0 unmaps nothing: a page mapped at the same IOVA stays (ours: in debugfs). */
 static long unmap_size_zero(struct fixture *f)
 {
-	return do_unmap(f, 0, f->win, 0);
+	long ret = do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+			  (uintptr_t)f->mem, f->win, 1UL << PS);
+
+	if (ret)
+		return 1000 + ret;
+	ret = do_unmap(f, 0, f->win, 0);
+	if (!ret && ours && window_used(f->win) != 1)
+		ret = 1001;
+	do_unmap(f, 0, f->win, 1UL << PS);
+	return ret;
+}
+
+/* Size 0 maps nothing. */
+static long map_size_zero(struct fixture *f)
+{
+	long ret = do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+			  (uintptr_t)f->mem, f->win, 0);
+
+	if (!ret && ours && window_used(f->win) != 0)
+		ret = 1001;
+	return ret;
 }
 
 static long unmap_size_zero_outside(struct fixture *f)
@@ -450,10 +472,10 @@ static long map_across_registrations(struct fixture *f)
 /* A map over two pieces with a gap between them maps nothing. */
 static void register_pieces(struct fixture *f)
 {
-	__u64 third = REGION / 4, a = (uintptr_t)f->other;
+	__u64 quarter = REGION / 4, a = (uintptr_t)f->other;
 
-	CHECK(do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, a, third) == 0 &&
-	      do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, a + 2 * third, third) == 0,
+	CHECK(do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, a, quarter) == 0 &&
+	      do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, a + 2 * quarter, quarter) == 0,
 	      "prep: two pieces registered with a gap");
 }
 
@@ -461,6 +483,27 @@ static long map_across_gap_registered(struct fixture *f)
 {
 	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
 		      (uintptr_t)f->other, f->win, 3 * (REGION / 4));
+}
+
+/*
+ * In the default window, made on the way by the call: memory not
+ * registered.  Not at bus address 0: see map_fails_at_bus_0.
+ */
+static long map_not_registered_default(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		      (uintptr_t)f->other, f->info.dma32_window_start + (1UL << 16), 1UL << 12);
+}
+
+static long map_fails_at_bus_0(struct fixture *f)
+{
+	return do_map(f, sizeof(struct vfio_iommu_type1_dma_map), VFIO_DMA_MAP_FLAG_READ,
+		      (uintptr_t)f->other, 0, 1UL << 12);
+}
+
+static long unmap_outside_default(struct fixture *f)
+{
+	return do_unmap(f, 0, f->info.dma32_window_start + f->info.dma32_window_size, 1UL << 12);
 }
 
 static const struct tcase cases[] = {
@@ -512,10 +555,20 @@ static const struct tcase cases[] = {
 	  "in-tree refuses v1 containers on IODA2 PEs (vfio-intree-v2)", FIX_V1 },
 	{ "get_info_argsz_partial", get_info_argsz_partial, NULL, 0, 0, NULL },
 	{ "unmap_size_zero", unmap_size_zero, NULL, 0, 0, NULL },
+	{ "map_size_zero", map_size_zero, NULL, 0, 0, NULL },
 	{ "unmap_size_zero_outside", unmap_size_zero_outside, NULL, -ENXIO, -ENXIO, NULL },
 	{ "map_across_registrations", map_across_registrations, NULL, 0, 0, NULL },
 	{ "map_across_gap", map_across_gap_registered, register_pieces, -EFAULT, -EINVAL,
 	  "memory not pre-registered: -EFAULT (ours), -EINVAL (in-tree)" },
+	{ "map_not_registered_default", map_not_registered_default, NULL, -EFAULT, -EINVAL,
+	  "-EFAULT (ours), -EINVAL (in-tree); in-tree keeps the default window the failed "
+	  "call made", FIX_PENDING, true },
+	{ "map_fails_at_bus_0", map_fails_at_bus_0, NULL, -EFAULT, NOT_RUN,
+	  "in-tree undoes a map that failed on its first page by invalidating 0 TCEs from "
+	  "the first: from entry 0 PHB3's kill loop runs practically forever (soft "
+	  "lockup, measured): not run there", FIX_PENDING },
+	{ "unmap_outside_default", unmap_outside_default, NULL, -ENXIO, -ENXIO,
+	  "in-tree keeps the default window the failed call made", FIX_PENDING, true },
 };
 
 static void run_case(const struct tcase *t, int grp)

@@ -165,7 +165,8 @@ static int largest_window(int grp)
 	return failures ? 1 : 0;
 }
 
-static int read_pes(int n)
+/* Read @n times, telling @ready after the first. */
+static int read_pes(int n, int ready)
 {
 	static char buf[65536];
 	int i, fd;
@@ -177,6 +178,8 @@ static int read_pes(int n)
 		while (read(fd, buf, sizeof(buf)) > 0)
 			;
 		close(fd);
+		if (!i && write(ready, "r", 1) != 1)
+			return 1;
 	}
 	return 0;
 }
@@ -185,16 +188,20 @@ static int pes_race(int grp, int n)
 {
 	struct baseline base;
 	struct vfio_ctx ctx;
-	int i, status;
+	int i, status, ready[2];
 	__u64 start;
 	pid_t pid;
+	char c;
 
 	baseline_take(&base);
 	vfio_open_v2(&ctx, grp, "setup");
+	CHECK(!pipe(ready), "pipe");
 	pid = fork();
 	CHECK(pid >= 0, "fork a reader of %s", PES);
 	if (!pid)
-		_exit(read_pes(n));
+		_exit(read_pes(n, ready[1]));
+	/* Both loops run together from the reader's first read on. */
+	CHECK(read(ready[0], &c, 1) == 1, "the reader has started");
 	for (i = 0; i < n; i++)
 		if (create(ctx.container, 16, 1ULL << 30, 1, &start) ||
 		    remove_window(ctx.container, start))

@@ -22,11 +22,7 @@ bind_driver "$bdf" vfio-pci || fail "vfio-pci bind after reloads failed"
 /tests/bin/vfio_spapr v2-sequence "$grp" >/tmp/seq.log || { cat /tmp/seq.log; fail "v2 sequence failed"; }
 echo "v2 sequence after the reloads: ok"
 
-rm -f /tmp/go /tmp/go.ready
-/tests/bin/vfio_spapr hold "$grp" /tmp/go >/tmp/hold.log 2>&1 &
-i=0
-while [ ! -e /tmp/go.ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /tmp/go.ready ] || { cat /tmp/hold.log; fail "holder did not start"; }
+hold_start hold "$grp" /tmp/go
 rmmod pnv_ioda2_ddw 2>/tmp/rmmod.err && fail "unloaded while VFIO holds group $grp"
 echo "unload refused while a container holds the group: $(cat /tmp/rmmod.err)"
 touch /tmp/go

@@ -4,12 +4,8 @@
 . /tests/lib.sh
 grp=$(nvme_to_vfio) || exit 1
 modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
-rm -f /tmp/never /tmp/never.ready
-/tests/bin/vfio_spapr hold-mapped "$grp" /tmp/never >/tmp/hold.log 2>&1 &
-pid=$!
-i=0
-while [ ! -e /tmp/never.ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -e /tmp/never.ready ] || { cat /tmp/hold.log; fail "holder did not start"; }
+hold_start hold-mapped "$grp" /tmp/never
+pid=$holder
 state=$(cat /sys/kernel/debug/spapr_ddw/vfio/container-*/state)
 echo "$state"
 echo "$state" | grep -q '^window 1: .* entries_used 256 ' || fail "the mapping is not in debugfs"
