@@ -26,20 +26,34 @@ void ddw_pe_release_op(struct iommu_table_group *table_group);
 
 /*
  * iommu_table_group_ops of 6.1: take_ownership and release_ownership get
- * the table group only, and taking cannot fail.  6.1's in-tree VFIO backend
- * calls them once per group it attaches.
+ * the table group only, and taking cannot fail.  Two owners take a PE one
+ * after the other (the glue's blocking domain, then a VFIO backend, ours or
+ * the in-tree one), so the PE's ops are interposed (pe_owner.c) and the
+ * takes counted: the first one of @owners takes the hardware from the
+ * kernel, the last one gives it back.
  */
-static inline long compat_take_ownership(struct iommu_table_group_ops *ops,
-					 struct iommu_table_group *table_group)
+#define COMPAT_PE_OPS_INTERPOSED	true
+
+static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 {
-	ops->take_ownership(table_group);
+	return true;
+}
+
+static inline int compat_pe_take(struct iommu_table_group_ops *ops,
+				 struct iommu_table_group *table_group,
+				 unsigned int owners)
+{
+	if (!owners)
+		ops->take_ownership(table_group);
 	return 0;
 }
 
-static inline void compat_release_ownership(struct iommu_table_group_ops *ops,
-					    struct iommu_table_group *table_group)
+static inline void compat_pe_give_back(struct iommu_table_group_ops *ops,
+				       struct iommu_table_group *table_group,
+				       unsigned int owners)
 {
-	ops->release_ownership(table_group);
+	if (!owners)
+		ops->release_ownership(table_group);
 }
 
 static inline void compat_take_ownership_op(struct iommu_table_group *table_group)
@@ -111,36 +125,72 @@ static inline bool compat_group_layout_ok(struct iommu_group *grp)
 
 /*
  * iommu_table_group_ops of 6.4 and later: take_ownership returns an errno,
- * and both get the device the IOMMU core attaches, which the IODA2 platform
- * code ignores.  Their caller is the kernel's own blocked and platform
- * domains (arch/powerpc/kernel/iommu.c), once per device of the group, and
- * the platform's take and release are idempotent per PE: the counted
- * ownership of pe_owner.c does not match that yet.  pe_owner.c puts these
- * ops only on PEs the IOMMU glue adopted, and on 6.12 there is no glue: see
- * README.md, "Supported kernels".
+ * and both get a device.  Their only callers are the kernel's own domains
+ * (arch/powerpc/kernel/iommu.c): spapr_tce_blocked_iommu_attach_dev() takes
+ * the PE for each device of a group whose DMA owner is claimed
+ * (iommu_group_claim_dma_owner(), which VFIO does before a backend's
+ * attach_group), and spapr_tce_platform_iommu_attach_dev() gives it back
+ * for each device when the claim is released.  pnv_ioda2_take_ownership()
+ * and pnv_ioda2_release_ownership() are idempotent per PE: they look at
+ * tables[0], and release restores the kernel's window only when it is
+ * empty.  So this module never calls them nor interposes them: a PE is
+ * held from the kernel exactly while its group is blocked, and its owners
+ * (pe_owner.c) are only users of that claim, who must unset their windows
+ * before it is released.
  */
-static inline long compat_take_ownership(struct iommu_table_group_ops *ops,
-					 struct iommu_table_group *table_group)
+#define COMPAT_PE_OPS_INTERPOSED	false
+
+static inline int compat_dev_blocked(struct device *dev, void *data)
 {
-	return ops->take_ownership(table_group, NULL);
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (!domain || domain->type != IOMMU_DOMAIN_BLOCKED)
+		return -EPERM;
+	(*(unsigned int *)data)++;
+	return 0;
 }
 
-static inline void compat_release_ownership(struct iommu_table_group_ops *ops,
-					    struct iommu_table_group *table_group)
+/*
+ * The group's DMA owner is claimed, and the kernel's blocked domain is on
+ * every device (the owner count alone also counts the DMA API's users, the
+ * drivers bound).  Takes the group's mutex.
+ */
+static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 {
-	ops->release_ownership(table_group, NULL);
+	unsigned int devs = 0;
+
+	if (!table_group->group ||
+	    !iommu_group_dma_owner_claimed(table_group->group))
+		return false;
+	return !iommu_group_for_each_dev(table_group->group, &devs,
+					 compat_dev_blocked) && devs;
 }
 
+static inline int compat_pe_take(struct iommu_table_group_ops *ops,
+				 struct iommu_table_group *table_group,
+				 unsigned int owners)
+{
+	return compat_pe_claimed(table_group) ? 0 : -EPERM;
+}
+
+static inline void compat_pe_give_back(struct iommu_table_group_ops *ops,
+				       struct iommu_table_group *table_group,
+				       unsigned int owners)
+{
+}
+
+/* Never put on a PE: see COMPAT_PE_OPS_INTERPOSED. */
 static inline long compat_take_ownership_op(struct iommu_table_group *table_group,
 					    struct device *dev)
 {
-	return ddw_pe_take_op(table_group);
+	WARN_ON_ONCE(1);
+	return -EOPNOTSUPP;
 }
 
 static inline void compat_release_ownership_op(struct iommu_table_group *table_group,
 					       struct device *dev)
 {
-	ddw_pe_release_op(table_group);
+	WARN_ON_ONCE(1);
 }
 
 #else

@@ -10,6 +10,11 @@
  * group, and then the VFIO backend itself.  So each IODA2 PE gets the
  * platform's ops through a copy whose take/release are counted here: the
  * first take and the last release reach the hardware.
+ *
+ * On Linux 6.12 the kernel's own blocked domain takes a PE when its group's
+ * DMA owner is claimed, and its platform domain gives it back when the
+ * claim goes: the ops are left alone, and an owner here is one user of a
+ * claim someone else made (compat.h, compat_pe_take()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -53,25 +58,23 @@ struct ddw_pe *ddw_pe_find(struct iommu_table_group *table_group)
  * ddw_pe_own() - hold a PE out of the kernel's DMA setup
  * @pe: the PE
  *
- * The first owner takes the PE from the platform.  Each owner pins this
+ * On 6.1 the first owner takes the PE from the platform; on 6.12 the PE's
+ * group must be claimed, and the kernel has taken it.  Each owner pins this
  * module, which therefore cannot go while any PE is owned.
  *
- * Return: 0, -ENODEV if the module is going away, or the platform's errno.
+ * Return: 0, -ENODEV if the module is going away, -EPERM (6.12) if the
+ * group's DMA owner is not claimed.
  */
 int ddw_pe_own(struct ddw_pe *pe)
 {
-	long ret = 0;
+	int ret;
 
 	if (!try_module_get(THIS_MODULE))
 		return -ENODEV;
 	mutex_lock(&pe->lock);
-	if (pe->owners == 0) {
-		ret = compat_take_ownership(ioda2_ops, pe->table_group);
-		if (!ret)
-			pe->takes++;
-	}
-	if (!ret)
-		pe->owners++;
+	ret = compat_pe_take(ioda2_ops, pe->table_group, pe->owners);
+	if (!ret && pe->owners++ == 0)
+		pe->takes++;
 	mutex_unlock(&pe->lock);
 	if (ret)
 		module_put(THIS_MODULE);
@@ -82,8 +85,9 @@ int ddw_pe_own(struct ddw_pe *pe)
  * ddw_pe_disown() - drop one ownership taken by ddw_pe_own()
  * @pe: the PE
  *
- * The last owner hands the PE back: the platform restores the default
- * 32-bit window and the bypass window.
+ * On 6.1 the last owner hands the PE back: the platform restores the
+ * default 32-bit window and the bypass window.  On 6.12 that is the claim's
+ * release, after this.
  */
 void ddw_pe_disown(struct ddw_pe *pe)
 {
@@ -92,10 +96,9 @@ void ddw_pe_disown(struct ddw_pe *pe)
 		mutex_unlock(&pe->lock);
 		return;
 	}
-	if (--pe->owners == 0) {
-		compat_release_ownership(ioda2_ops, pe->table_group);
+	compat_pe_give_back(ioda2_ops, pe->table_group, --pe->owners);
+	if (!pe->owners)
 		pe->releases++;
-	}
 	mutex_unlock(&pe->lock);
 	module_put(THIS_MODULE);
 }
@@ -174,8 +177,9 @@ static struct iommu_table_group_ops ddw_pe_ops = {
 };
 
 /*
- * Route the PE's ops through ddw_pe_ops; the platform resets them when it
- * sets the PE up again (SR-IOV VFs), hence checked at every adoption.
+ * Learn the platform's ops from the PE and, on 6.1, route them through
+ * ddw_pe_ops; the platform resets them when it sets the PE up again
+ * (SR-IOV VFs), hence checked at every adoption.
  */
 static int ddw_pe_interpose(struct iommu_table_group *table_group)
 {
@@ -191,7 +195,8 @@ static int ddw_pe_interpose(struct iommu_table_group *table_group)
 		goto out_unlock;
 	}
 	ioda2_ops = table_group->ops;
-	table_group->ops = &ddw_pe_ops;
+	if (COMPAT_PE_OPS_INTERPOSED)
+		table_group->ops = &ddw_pe_ops;
 	/* The kernel's default table, while the kernel owns the PE. */
 	if (!ioda2_table_ops && table_group->tables[0] &&
 	    table_group->tables[0]->it_ops &&
@@ -208,7 +213,8 @@ out_unlock:
  * @num: the window
  * @tbl: the table; the platform links it to the PE and takes a reference
  *
- * Return: 0; -EPERM if the PE is not owned (the kernel's DMA uses it);
+ * Return: 0; -EPERM if the PE is not owned (the kernel's DMA uses it), or
+ * (6.12) its group's claim is gone;
  * -EBUSY if the window is in use; -ENODEV if TCE invalidation is unknown
  * yet; -EIO if the platform (OPAL) refused.
  */
@@ -221,7 +227,7 @@ long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl)
 		return -ENODEV;
 	mutex_lock(&pe->lock);
 	ret = -EPERM;
-	if (!pe->owners)
+	if (!pe->owners || !compat_pe_claimed(tg))
 		goto out_unlock;
 	ret = -EBUSY;
 	if (tg->tables[num])
@@ -244,12 +250,18 @@ out_unlock:
 	return ret;
 }
 
-/* Clear a TVE the owner programmed; nothing if the PE is not owned. */
+/*
+ * Clear a TVE the owner programmed; nothing if the PE is not owned.  On
+ * 6.12, before the group's claim is released: the kernel restores its own
+ * windows only where none is left.
+ */
 void ddw_pe_unset_window(struct ddw_pe *pe, int num)
 {
 	mutex_lock(&pe->lock);
-	if (!WARN_ON_ONCE(!pe->owners))
+	if (!WARN_ON_ONCE(!pe->owners)) {
+		WARN_ON_ONCE(!compat_pe_claimed(pe->table_group));
 		ioda2_ops->unset_window(pe->table_group, num);
+	}
 	mutex_unlock(&pe->lock);
 }
 
@@ -308,8 +320,9 @@ void ddw_ioda2_tce_kill(struct iommu_table *tbl, unsigned long index,
  * ddw_pe_get() - the record of a PE, made at first sight
  * @table_group: an IODA2 PE's table group
  *
- * Also (re)routes the PE's ops through this module.  Called under the
- * glue's adoption lock, which keeps two callers from adding the same PE.
+ * Also (re)routes the PE's ops through this module on 6.1.  Called under
+ * the adoption lock (iommu_glue.c on 6.1, pe_scan.c on 6.12), which keeps
+ * two callers from adding the same PE.
  *
  * Return: the record, ERR_PTR(-ENOMEM), or ERR_PTR(-EOPNOTSUPP) for a PE
  * whose ops are not the IODA2 ones.

@@ -15,12 +15,13 @@ struct seq_file;
  * @table_group: the PE's table group; it lives in the PHB's PE array, as
  *	long as the PHB, whatever happens to the PE's devices and group
  * @lock: protects @owners and the PE's windows (table_group->tables);
- *	taken under the IOMMU group's mutex and a container's lock
+ *	taken under the IOMMU group's mutex (6.1) and a container's lock; on
+ *	6.12 the group's mutex is taken under it
  * @owners: how many owners (blocking domain, VFIO backends) hold the PE out
- *	of the kernel's DMA setup; the hardware is taken by the first and
- *	handed back by the last
- * @takes: times the hardware was taken from the kernel
- * @releases: times it was handed back
+ *	of the kernel's DMA setup; on 6.1 the hardware is taken by the first
+ *	and handed back by the last, on 6.12 they use the group's claim
+ * @takes: times @owners went from 0 to 1 (6.1: the hardware was taken)
+ * @releases: times it went back to 0 (6.1: the hardware was handed back)
  *
  * Records are added as PEs are found and freed only at module exit.
  */

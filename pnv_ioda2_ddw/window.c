@@ -370,10 +370,15 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_kill);
  * pnv_ddw_own() - take a PE from the kernel for its windows
  * @table_group: an IODA2 PE adopted by this module
  *
- * The first owner takes the PE: the kernel's default window and bypass are
- * removed.  Owners nest (the IOMMU core's blocking domain is one).
+ * On Linux 6.1 the first owner takes the PE: the kernel's default window
+ * and bypass are removed.  Owners nest (the IOMMU core's blocking domain is
+ * one).  On Linux 6.12 the kernel has taken it when the caller (or VFIO, for
+ * a backend's attach_group) claimed the PE's group with
+ * iommu_group_claim_dma_owner(); the caller unsets its windows and disowns
+ * the PE before releasing that claim.
  *
- * Return: 0, or -ENODEV for a PE this module does not know.
+ * Return: 0, -ENODEV for a PE this module does not know, or -EPERM (6.12)
+ * if the PE's group is not claimed from the kernel.
  */
 int pnv_ddw_own(struct iommu_table_group *table_group)
 {
@@ -387,8 +392,9 @@ EXPORT_SYMBOL_GPL(pnv_ddw_own);
  * pnv_ddw_disown() - give back an ownership taken with pnv_ddw_own()
  * @table_group: the PE; its windows should be unset first
  *
- * The last owner hands the PE back: the platform restores the kernel's
- * default 32-bit window and bypass.
+ * On 6.1 the last owner hands the PE back: the platform restores the
+ * kernel's default 32-bit window and bypass.  On 6.12 releasing the group's
+ * claim does, after this.
  */
 void pnv_ddw_disown(struct iommu_table_group *table_group)
 {

@@ -86,10 +86,13 @@ static bool caps_equal(struct iommu_table_group *a, struct iommu_table_group *b)
  * @grp: an IOMMU group VFIO has claimed (its blocking domain holds the PE)
  *
  * Both container types take IODA2 PEs (the in-tree backend refuses v1 on
- * them): a v1 container uses only the default 32-bit window.
+ * them): a v1 container uses only the default 32-bit window.  On 6.12 the
+ * kernel's blocked domain took the PE when VFIO claimed the group; the
+ * windows go before VFIO releases it (ddw_container_detach()).
  *
  * Return: 0; -ENODEV (not an IODA2 PE); -EPERM (a PE whose windows differ
- * from the container's first group's); -EBUSY (already attached).
+ * from the container's first group's, or a group not claimed from the
+ * kernel); -EBUSY (already attached).
  */
 int ddw_container_attach(struct ddw_container *c, struct iommu_group *grp)
 {
