@@ -22,6 +22,7 @@ ccflags-y += -I$(ddw_top)/include -DSPAPR_DDW_VERSION='"$(SPAPR_DDW_VERSION)"'
 ccflags-y += -DSPAPR_DDW_LINUX_$(subst .,_,$(ddw_linux))
 # Linux 6.1 has no IOMMU ops for PowerNV: pnv_ioda2_ddw brings its own.
 ddw_iommu_glue := $(if $(filter 6.1,$(ddw_linux)),y)
-ccflags-$(ddw_iommu_glue) += -DSPAPR_DDW_IOMMU_GLUE
+# Linux 6.12 has them: pnv_ioda2_ddw only records the PEs.
+ddw_pe_scan := $(if $(filter 6.12,$(ddw_linux)),y)
 # Linux 6.12 no longer exports vfio_spapr_iommu_eeh_ioctl().
 ddw_own_eeh := $(if $(filter 6.12,$(ddw_linux)),y)
