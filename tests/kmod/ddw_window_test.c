@@ -8,6 +8,10 @@
  *
  * The PE's devices must have no driver: the test takes the PE from the
  * kernel.  Each check prints one "ok:" or "FAILED:" line.
+ *
+ * On Linux 6.12 the kernel's own blocked domain takes a PE from its DMA
+ * setup, when the PE's group is claimed: the test claims it, as VFIO does
+ * for a backend, and releases it after giving the PE back.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,6 +33,12 @@ module_param(bench, bool, 0444);
 MODULE_PARM_DESC(bench, "print table bytes instead of checking");
 
 static int failures;
+
+#ifdef SPAPR_DDW_LINUX_6_12
+#define CLAIM_GROUP	true
+#else
+#define CLAIM_GROUP	false
+#endif
 
 #define CHECK(cond, fmt, ...)						\
 	({								\
@@ -282,8 +292,15 @@ static int __init ddw_window_test_init(void)
 			errors_run(tg, table);
 		pnv_ddw_table_put(table);
 	}
+	if (CLAIM_GROUP) {
+		CHECK(pnv_ddw_own(tg) == -EPERM,
+		      "a PE whose group is not claimed: -EPERM");
+		if (!CHECK(!iommu_group_claim_dma_owner(grp, &group),
+			   "group %d claimed from the kernel", group))
+			goto out;
+	}
 	if (!CHECK(!pnv_ddw_own(tg), "PE of group %d taken from the kernel", group))
-		goto out;
+		goto out_release;
 	CHECK(!tg->tables[0], "the kernel's default window is gone");
 	if (bench) {
 		bench_run(tg, hpa);
@@ -292,6 +309,9 @@ static int __init ddw_window_test_init(void)
 			window_case_run(tg, &cases[i], hpa);
 	}
 	pnv_ddw_disown(tg);
+out_release:
+	if (CLAIM_GROUP)
+		iommu_group_release_dma_owner(grp);
 	CHECK(tg->tables[0], "the kernel's default window is back");
 out:
 	__free_pages(page, get_order(SZ_64K));
