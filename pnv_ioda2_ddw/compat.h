@@ -39,6 +39,13 @@ static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 	return true;
 }
 
+/* Out of the kernel's DMA setup: while someone owns it. */
+static inline bool compat_pe_external(struct iommu_table_group *table_group,
+				      unsigned int owners)
+{
+	return owners;
+}
+
 static inline int compat_pe_take(struct iommu_table_group_ops *ops,
 				 struct iommu_table_group *table_group,
 				 unsigned int owners)
@@ -164,6 +171,13 @@ static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 		return false;
 	return !iommu_group_for_each_dev(table_group->group, &devs,
 					 compat_dev_blocked) && devs;
+}
+
+/* Out of the kernel's DMA setup: while its group is claimed, owners or not. */
+static inline bool compat_pe_external(struct iommu_table_group *table_group,
+				      unsigned int owners)
+{
+	return compat_pe_claimed(table_group);
 }
 
 static inline int compat_pe_take(struct iommu_table_group_ops *ops,

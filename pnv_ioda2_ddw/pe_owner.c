@@ -274,7 +274,9 @@ void ddw_pe_unset_window(struct ddw_pe *pe, int num)
  *	devices (not an SR-IOV VF's PE, whose are released unlocked)
  *
  * A PE's windows change only under its lock while it is owned (set and
- * unset windows, taking and handing it back).
+ * unset windows, taking and handing it back).  On 6.12 the kernel's domains
+ * take and give back a PE under its group's mutex only: a report racing
+ * with a claim or its release may read a window being replaced.
  */
 void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group,
 		 void (*show)(struct seq_file *m,
@@ -288,7 +290,7 @@ void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group,
 		seq_puts(m, "  owner: kernel (not adopted)\n");
 	} else {
 		mutex_lock(&pe->lock);
-		owned = pe->owners;
+		owned = compat_pe_external(table_group, pe->owners);
 		seq_printf(m, "  owner: %s (owners %u, takes %lu, releases %lu)\n",
 			   owned ? "external" : "kernel", pe->owners, pe->takes,
 			   pe->releases);
