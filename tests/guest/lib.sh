@@ -66,6 +66,10 @@ bind_driver() {
 
 mod_loaded() { [ -d "/sys/module/$1/sections" ]; }
 
+# The kernel series the guest runs: 6.1 or 6.12.  On 6.12 the kernel's own
+# IOMMU ops serve PowerNV: vfio-pci binds without pnv_ioda2_ddw.
+kernel_series() { uname -r | cut -d. -f1,2; }
+
 # hold_start hold|hold-mapped GROUP FILE: vfio_spapr holds GROUP in the
 # background until FILE exists; returns once it holds, its pid in $holder.
 hold_start() {
