@@ -2,6 +2,7 @@
 # ten times with it on nvme; VFIO works after.  Unload is refused while a
 # container holds the group, and works once it lets go.
 . /tests/lib.sh
+[ "$(kernel_series)" = 6.1 ] || skip "no IOMMU glue on Linux $(kernel_series): the kernel's own IOMMU ops"
 grp=$(nvme_to_vfio) || exit 1
 modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
 cycle() {

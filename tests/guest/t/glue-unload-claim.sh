@@ -5,6 +5,7 @@
 # the claim fails with EINVAL as on a kernel without IOMMU ops; VFIO works
 # after a reload.
 . /tests/lib.sh
+[ "$(kernel_series)" = 6.1 ] || skip "no IOMMU glue on Linux $(kernel_series): the kernel's own IOMMU ops"
 st=/sys/module/ddw_claim_stall/parameters/stalled
 holder=
 cleanup() {
