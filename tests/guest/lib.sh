@@ -70,6 +70,22 @@ mod_loaded() { [ -d "/sys/module/$1/sections" ]; }
 # IOMMU ops serve PowerNV: vfio-pci binds without pnv_ioda2_ddw.
 kernel_series() { uname -r | cut -d. -f1,2; }
 
+# The kernel's page size in KiB: 64 (Debian 12's 6.1, Debian 13's -64k
+# flavour) or 4 (Debian 13's 6.12).
+page_kb() { sed -n 's/^KernelPageSize: *\([0-9]*\) kB$/\1/p' /proc/self/smaps | head -n 1; }
+page_shift() { s=10; while [ $((1 << s)) -lt $(($(page_kb) * 1024)) ]; do s=$((s + 1)); done; echo $s; }
+
+# hugepages_reserve N: N hugepages for MAP_HUGETLB; prints their size in KiB,
+# or nothing (fails) where the kernel has none (the TCG POWER9 guest).
+# hugepages_reserve 0 gives them back.
+hugepages_reserve() {
+	kb=$(sed -n 's/^Hugepagesize: *\([0-9]*\) kB$/\1/p' /proc/meminfo)
+	[ -n "$kb" ] || return 1
+	echo "$1" >/proc/sys/vm/nr_hugepages
+	[ "$(cat /proc/sys/vm/nr_hugepages)" -eq "$1" ] || return 1
+	echo "$kb"
+}
+
 # hold_start hold|hold-mapped GROUP FILE: vfio_spapr holds GROUP in the
 # background until FILE exists; returns once it holds, its pid in $holder.
 hold_start() {

@@ -167,6 +167,21 @@ void *anon_mem(size_t size, int fill)
 	return p;
 }
 
+void *dma_mem(size_t size, unsigned int shift, int fill)
+{
+	void *p;
+
+	if (1UL << shift <= (size_t)sysconf(_SC_PAGESIZE))
+		return anon_mem(size, fill);
+	/* The kernel rounds the length up to its hugepage size. */
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, fill, size);
+	return p;
+}
+
 void vfio_close(struct vfio_ctx *ctx)
 {
 	close(ctx->group);

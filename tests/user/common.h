@@ -51,6 +51,13 @@ struct vfio_ctx {
 
 /* Anonymous memory of @size bytes, every byte @fill (touched: mapped in). */
 void *anon_mem(size_t size, int fill);
+/*
+ * The same in pages of at least 2^@shift bytes, which IOMMU pages of that
+ * size need: system pages if they are as large, else hugetlb pages (the
+ * only larger pages pre-registration accepts), NULL if none are reserved.
+ * @size is rounded up to the pages used.
+ */
+void *dma_mem(size_t size, unsigned int shift, int fill);
 
 /* Open the container and the group and put the group in the container. */
 void vfio_open(struct vfio_ctx *ctx, int group_id);

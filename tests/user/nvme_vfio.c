@@ -112,6 +112,7 @@ static void prereg_pieces(int container, unsigned int pieces, size_t align)
 	struct vfio_iommu_spapr_register_memory reg = { .argsz = sizeof(reg) };
 	size_t piece, off = 0;
 	unsigned int k;
+	long ret;
 
 	CHECK(pieces, "%u pieces of DMA memory", pieces);
 	piece = dma_size / pieces / align * align;
@@ -119,8 +120,8 @@ static void prereg_pieces(int container, unsigned int pieces, size_t align)
 	for (k = 0; k < pieces; k++) {
 		reg.vaddr = (uintptr_t)dma + off;
 		reg.size = k == pieces - 1 ? dma_size - off : piece;
-		CHECK(!xioctl(container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg),
-		      "REGISTER_MEMORY%s", pieces > 1 ? " (a piece)" : "");
+		ret = xioctl(container, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &reg);
+		CHECK(!ret, "REGISTER_MEMORY%s: %ld", pieces > 1 ? " (a piece)" : "", ret);
 		off += reg.size;
 	}
 }

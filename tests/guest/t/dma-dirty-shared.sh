@@ -22,13 +22,15 @@ done
 
 # MiB the device reads into the mapping (it and the rest fit in 16 MiB).
 mib=2
-# run_dirty BACKEND: prints "kept" or "lost" for the DMA-written data.
+# run_dirty BACKEND: prints "kept" or "lost" for the DMA-written data,
+# "refused" if pre-registration refuses the mapping (EFAULT), else "failed".
 run_dirty() {
 	dd if=/dev/zero of=/dev/$ns bs=1M count=16 oflag=direct 2>/dev/null
 	out=$(DDW_MEM_FILE=/dev/$ns DDW_PATTERN_OUT=/tmp/dirty.bin \
-		/tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 16 1 $mib 2>&1)
+		/tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 "$(page_shift)" 1 $mib 2>&1)
 	rc=$?
 	echo "$out" | grep -E '^(ok|FAILED|read buffer)' | grep -v 'DMA memory for' | sed "s/^/$1: /" >&2
+	echo "$out" | grep -q '^FAILED: REGISTER_MEMORY: -14 ' && { echo refused; return; }
 	[ $rc -eq 0 ] || { echo "failed"; return; }
 	off=$(echo "$out" | sed -n 's/^read buffer at file offset //p')
 	sync
@@ -46,4 +48,9 @@ modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
 ours=$(run_dirty spapr-tce-v2)
 rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
 echo "data the device wrote, after sync and drop_caches: spapr-tce-v2 $ours, in-tree $intree"
+# Since Linux 6.5 the kernel refuses a long-term writable pin of a file
+# mapping that needs dirty tracking (writable_file_mapping_allowed()), so
+# neither backend can pre-register one: nothing to lose.
+[ "$ours" = refused ] && [ "$intree" = refused ] &&
+	skip "Linux $(kernel_series) refuses pre-registration of a shared file mapping, both backends (EFAULT)"
 [ "$ours" = kept ] || fail "spapr-tce-v2: the DMA-written data did not reach the file ($ours)"

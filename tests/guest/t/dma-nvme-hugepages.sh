@@ -6,8 +6,9 @@
 . /tests/lib.sh
 hp_kb=$(sed -n 's/^Hugepagesize: *\([0-9]*\) kB/\1/p' /proc/meminfo)
 [ -n "$hp_kb" ] || skip "the kernel has no hugepages on this machine ($DDW_MACHINE under TCG): large IOMMU pages not exercised"
-hp_shift=$(awk -v k="$hp_kb" 'BEGIN { s = 10; while (2 ^ s < k * 1024) s++; print s }')
-hp_name=$(awk -v k="$hp_kb" 'BEGIN { if (k >= 1048576) print k / 1048576 "G"; else print k / 1024 "M" }')
+hp_shift=10
+while [ $((1 << hp_shift)) -lt $((hp_kb * 1024)) ]; do hp_shift=$((hp_shift + 1)); done
+if [ "$hp_kb" -ge 1048576 ]; then hp_name=$((hp_kb / 1048576))G; else hp_name=$((hp_kb / 1024))M; fi
 grp=$(nvme_to_vfio) || exit 1
 bdf=$(nvme_bdf)
 grep -A3 "^group $grp:" /sys/kernel/debug/spapr_ddw/pes | grep -q "page_sizes:.* $hp_name" ||

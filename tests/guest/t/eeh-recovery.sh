@@ -7,7 +7,7 @@
 grp=$(nvme_to_vfio) || exit 1
 bdf=$(nvme_bdf)
 modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
-out=$(DDW_EEH=1 /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 16 1 1 2>&1)
+out=$(DDW_EEH=1 /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 "$(page_shift)" 1 1 2>&1)
 rc=$?
 echo "$out" | grep -E '^(ok: (EEH|isolation)|FAILED|EEH)'
 rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"

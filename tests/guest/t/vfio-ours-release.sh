@@ -8,7 +8,9 @@ hold_start hold-mapped "$grp" /tmp/never
 pid=$holder
 state=$(cat /sys/kernel/debug/spapr_ddw/vfio/container-*/state)
 echo "$state"
-echo "$state" | grep -q '^window 1: .* entries_used 256 ' || fail "the mapping is not in debugfs"
+# 16 MiB in IOMMU pages of the kernel's page size.
+echo "$state" | grep -q "^window 1: .* entries_used $((16384 / $(page_kb))) " ||
+	fail "the mapping is not in debugfs"
 kill -9 $pid
 wait $pid 2>/dev/null
 ls /sys/kernel/debug/spapr_ddw/vfio | grep -q container- && fail "container left after kill"
