@@ -2,23 +2,31 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Run the KUnit suites with the kernel's own kunit.py, on Debian's
-# linux-source-6.1 with the engine and its tests grafted in:
-#   kunit/run.sh be   big-endian pseries guest (kunit.py's powerpc default)
-#   kunit/run.sh le   little-endian ppc64le pseries guest (qemu_configs/ppc64le.py)
-# The kernel tree and the build directories are cached below $CACHE/kunit,
-# so a second run rebuilds only what changed.
+# linux-source-6.1 or linux-source-6.12 with the engine and its tests
+# grafted in:
+#   kunit/run.sh be [SERIES]  big-endian pseries guest (kunit.py's powerpc default)
+#   kunit/run.sh le [SERIES]  little-endian ppc64le pseries guest (qemu_configs/ppc64le.py)
+# SERIES is 6.1 (the default) or 6.12.  The kernel trees and the build
+# directories are cached below $CACHE/kunit, so a second run rebuilds only
+# what changed.
 set -euo pipefail
 . "$(dirname "$0")/../tests/testbed/lib.sh"
 
 endian=${1:-be}
-src=$CACHE/kunit/linux-source-6.1
+series=${2:-6.1}
+case $series in
+6.1) build=$CACHE/kunit/build-$endian ;;
+6.12) build=$CACHE/kunit/build-$endian-$series ;;
+*) die "usage: kunit/run.sh be|le [6.1|6.12]" ;;
+esac
+src=$CACHE/kunit/linux-source-$series
 graft=$src/drivers/spapr_ddw_kunit
 
 if [ ! -x "$src/tools/testing/kunit/kunit.py" ]; then
-	log "extracting linux-source-6.1 for kunit.py"
+	log "extracting linux-source-$series for kunit.py"
 	mkdir -p "$CACHE/kunit"
 	rm -rf "$src"
-	tar -C "$CACHE/kunit" -xJf /usr/src/linux-source-6.1.tar.xz
+	tar -C "$CACHE/kunit" -xJf "/usr/src/linux-source-$series.tar.xz"
 fi
 
 # The graft: links to the engine and the tests, so edits rebuild incrementally.
@@ -47,5 +55,5 @@ esac
 
 cd "$src"
 exec python3 tools/testing/kunit/kunit.py run "${args[@]}" \
-	--build_dir="$CACHE/kunit/build-$endian" \
+	--build_dir="$build" \
 	--kunitconfig="$TOP/kunit/.kunitconfig" --jobs="$(nproc)" --timeout=600

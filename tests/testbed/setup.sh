@@ -14,7 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 HOST_PKGS="gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross gcc-powerpc64-linux-gnu qemu-system-ppc linux-kbuild-6.1 dkms sparse
-	cpio kmod gzip xz-utils make bc openssl patch python3 linux-source-6.1 flex bison"
+	cpio kmod gzip xz-utils make bc openssl patch python3 linux-source-6.1 linux-source-6.12 flex bison"
 
 apt_updated=
 apt_update() {
