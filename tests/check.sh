@@ -18,12 +18,14 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 
 pass=0 fail=0 skip=0
+failed=()	# what failed, repeated at the end where CI's tail shows it
 result() {	# result PASS|FAIL NAME [DETAIL FILE]
 	if [ "$1" = PASS ]; then
 		pass=$((pass + 1))
 		echo "PASS host: $2"
 	else
 		fail=$((fail + 1))
+		failed+=("host: $2")
 		echo "FAIL host: $2"
 		[ -n "${3:-}" ] && tail -n 30 "$3" | sed 's/^/    | /'
 	fi
@@ -216,6 +218,7 @@ vm() {	# vm MACHINE PLAN TIMEOUT [INITRD]: a VM run, its counts added to ours
 	pass=$((pass + $(grep -c ': PASS ' "$out")))
 	skip=$((skip + $(grep -c ': SKIP ' "$out")))
 	fail=$((fail + $(sed -n 's/^vm: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out")))
+	mapfile -t -O ${#failed[@]} failed < <(grep -E '^[a-z0-9]+: FAIL ' "$out" | cut -c 1-160)
 	return $rc
 }
 vm powernv8 check 600
@@ -267,5 +270,6 @@ check "harness-catches-timeout" "$OUT/vm-hang.out" vm_hang
 
 kmake clean >/dev/null
 echo "spapr-ddw $VERSION on Debian kernel $KVER ($KPKG)"
+[ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
 echo "$pass passed, $fail failed, $skip skipped (what the emulator cannot do; see each SKIP line)"
 [ "$fail" -eq 0 ]

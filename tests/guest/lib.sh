@@ -170,10 +170,17 @@ run_nested_guest() {
 	# are off rather than warned about.  VOF, not SLOF: boots in seconds.
 	caps=cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-large-decr=off
 	accel="-accel tcg,tb-size=256 -cpu POWER8"
+	# Under TCG the guest kernel's first clear of its 1 GiB default window
+	# (iommu_table_clear(): H_STUFF_TCE 512 entries at a time, in a loop
+	# that never reschedules) is 262,144 UNMAP_DMA calls from QEMU: 20 to
+	# 40 s under two levels of emulation, a fraction of a second on
+	# hardware, and past the 20 s after which the guest reports a soft
+	# lockup.  Its longest threshold (120 s) still catches a real hang.
+	wd=watchdog_thresh=60
 	# Under KVM-HV the guest's CPU is the host's; QEMU's trace shows each
 	# group handed to KVM's TCE tables.
 	[ "${NESTED_ACCEL:-tcg}" = kvm ] &&
-		accel="-accel kvm -cpu host -trace vfio_spapr_group_attach" caps=$caps,cap-htm=off
+		accel="-accel kvm -cpu host -trace vfio_spapr_group_attach" caps=$caps,cap-htm=off wd=
 	reboot=-no-reboot
 	[ "${NESTED_BOOTS:-1}" -gt 1 ] && reboot=
 	start=$(date +%s)
@@ -182,7 +189,7 @@ run_nested_guest() {
 		-smp 1 -m "$NESTED_RAM,slots=1,maxmem=$NESTED_MAXMEM" \
 		-nodefaults -display none -monitor none -serial stdio $reboot \
 		-kernel /nested/vmlinux -initrd /nested/initramfs.cpio.gz \
-		-append "console=hvc0 quiet panic=-1 ddw.disk_md5=$DDW_DISK_MD5 ddw.pattern=$NESTED_PATTERN_AT_MIB:$NESTED_PATTERN_MIB ddw.boots=${NESTED_BOOTS:-1}" \
+		-append "console=hvc0 quiet panic=-1 $wd ddw.disk_md5=$DDW_DISK_MD5 ddw.pattern=$NESTED_PATTERN_AT_MIB:$NESTED_PATTERN_MIB ddw.boots=${NESTED_BOOTS:-1}" \
 		-device "vfio-pci,host=$1" <&3 >"$log.raw" 2>&1 &
 	qpid=$!
 	deadline=$((start + 780))
