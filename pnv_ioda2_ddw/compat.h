@@ -21,6 +21,8 @@ struct device;
 /* pe_owner.c: what the PE's interposed take/release ownership ops do. */
 long ddw_pe_take_op(struct iommu_table_group *table_group);
 void ddw_pe_release_op(struct iommu_table_group *table_group);
+struct iommu_table_group_ops *ddw_pe_platform_ops(void);
+bool ddw_pe_owned(struct iommu_table_group *table_group);
 
 #if defined(SPAPR_DDW_LINUX_6_1)
 
@@ -137,15 +139,19 @@ static inline bool compat_group_layout_ok(struct iommu_group *grp)
  * the PE for each device of a group whose DMA owner is claimed
  * (iommu_group_claim_dma_owner(), which VFIO does before a backend's
  * attach_group), and spapr_tce_platform_iommu_attach_dev() gives it back
- * for each device when the claim is released.  pnv_ioda2_take_ownership()
- * and pnv_ioda2_release_ownership() are idempotent per PE: they look at
- * tables[0], and release restores the kernel's window only when it is
- * empty.  So this module never calls them nor interposes them: a PE is
- * held from the kernel exactly while its group is blocked, and its owners
- * (pe_owner.c) are only users of that claim, who must unset their windows
- * before it is released.
+ * for each device when the claim is released.  A PE is held from the
+ * kernel exactly while its group is blocked, and its owners (pe_owner.c)
+ * are only users of that claim, who must unset their windows before it is
+ * released: this module never takes or releases a PE itself.
+ *
+ * pnv_ioda2_take_ownership() is idempotent per PE only while tables[0] is
+ * empty.  A device added to a claimed group gets the blocked domain too
+ * (__iommu_probe_device()), and a take then: with an owner's window 0 in
+ * tables[0], the platform would unset it and put a table reference that
+ * is the owner's.  So the ops are interposed (pe_owner.c), and a take
+ * while the PE has owners leaves it as it is.
  */
-#define COMPAT_PE_OPS_INTERPOSED	false
+#define COMPAT_PE_OPS_INTERPOSED	true
 
 static inline int compat_dev_blocked(struct device *dev, void *data)
 {
@@ -193,18 +199,19 @@ static inline void compat_pe_give_back(struct iommu_table_group_ops *ops,
 {
 }
 
-/* Never put on a PE: see COMPAT_PE_OPS_INTERPOSED. */
 static inline long compat_take_ownership_op(struct iommu_table_group *table_group,
 					    struct device *dev)
 {
-	WARN_ON_ONCE(1);
-	return -EOPNOTSUPP;
+	if (ddw_pe_owned(table_group))
+		return 0;
+	return ddw_pe_platform_ops()->take_ownership(table_group, dev);
 }
 
+/* Restores the kernel's windows only if tables[0] is empty: as it is. */
 static inline void compat_release_ownership_op(struct iommu_table_group *table_group,
 					       struct device *dev)
 {
-	WARN_ON_ONCE(1);
+	ddw_pe_platform_ops()->release_ownership(table_group, dev);
 }
 
 #else

@@ -13,8 +13,9 @@
  *
  * On Linux 6.12 the kernel's own blocked domain takes a PE when its group's
  * DMA owner is claimed, and its platform domain gives it back when the
- * claim goes: the ops are left alone, and an owner here is one user of a
- * claim someone else made (compat.h, compat_pe_take()).
+ * claim goes: an owner here is one user of a claim someone else made
+ * (compat.h, compat_pe_take()).  The ops are interposed there too, so that
+ * a device joining a claimed group leaves the owners' windows alone.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -73,8 +74,12 @@ int ddw_pe_own(struct ddw_pe *pe)
 		return -ENODEV;
 	mutex_lock(&pe->lock);
 	ret = compat_pe_take(ioda2_ops, pe->table_group, pe->owners);
-	if (!ret && pe->owners++ == 0)
-		pe->takes++;
+	if (!ret) {
+		/* Read unlocked by the interposed take of 6.12. */
+		WRITE_ONCE(pe->owners, pe->owners + 1);
+		if (pe->owners == 1)
+			pe->takes++;
+	}
 	mutex_unlock(&pe->lock);
 	if (ret)
 		module_put(THIS_MODULE);
@@ -96,7 +101,8 @@ void ddw_pe_disown(struct ddw_pe *pe)
 		mutex_unlock(&pe->lock);
 		return;
 	}
-	compat_pe_give_back(ioda2_ops, pe->table_group, --pe->owners);
+	WRITE_ONCE(pe->owners, pe->owners - 1);
+	compat_pe_give_back(ioda2_ops, pe->table_group, pe->owners);
 	if (!pe->owners)
 		pe->releases++;
 	mutex_unlock(&pe->lock);
@@ -164,6 +170,24 @@ void ddw_pe_release_op(struct iommu_table_group *table_group)
 
 	if (!WARN_ON_ONCE(!pe))
 		ddw_pe_disown(pe);
+}
+
+/*
+ * For the interposed take and release of 6.12 (compat.h), which pass a
+ * device the ops of 6.1 do not: the platform's ops, and whether the PE has
+ * owners.  Called under the group's mutex, which nests inside pe->lock
+ * (compat_pe_claimed()): owners is read without the PE's lock.
+ */
+struct iommu_table_group_ops *ddw_pe_platform_ops(void)
+{
+	return ioda2_ops;
+}
+
+bool ddw_pe_owned(struct iommu_table_group *table_group)
+{
+	struct ddw_pe *pe = ddw_pe_find(table_group);
+
+	return pe && READ_ONCE(pe->owners);
 }
 
 /* Not const: iommu_table_group::ops is not a const pointer in 6.1. */
@@ -357,6 +381,12 @@ struct ddw_pe *ddw_pe_get(struct iommu_table_group *table_group)
 	return pe;
 }
 
+/* Called under the group's mutex: taking it was the point. */
+static int ddw_pe_drained(struct device *dev, void *data)
+{
+	return 1;
+}
+
 /**
  * ddw_pe_exit() - give every PE its platform ops back and free the records
  *
@@ -366,10 +396,26 @@ void ddw_pe_exit(void)
 {
 	struct ddw_pe *pe, *next;
 
-	list_for_each_entry_safe(pe, next, &pe_list, node) {
+	list_for_each_entry(pe, &pe_list, node) {
 		WARN_ON_ONCE(pe->owners);
 		if (pe->table_group->ops == &ddw_pe_ops)
 			pe->table_group->ops = ioda2_ops;
+	}
+	/*
+	 * Wait for the calls that found our ops before: the in-tree backend's
+	 * window changes hold the PE's lock, the kernel's take and release the
+	 * group's mutex.
+	 */
+	list_for_each_entry_safe(pe, next, &pe_list, node) {
+		struct iommu_group *grp = READ_ONCE(pe->table_group->group);
+
+		mutex_lock(&pe->lock);
+		mutex_unlock(&pe->lock);
+		if (grp) {
+			iommu_group_ref_get(grp);
+			iommu_group_for_each_dev(grp, NULL, ddw_pe_drained);
+			iommu_group_put(grp);
+		}
 		list_del(&pe->node);
 		mutex_destroy(&pe->lock);
 		kfree(pe);

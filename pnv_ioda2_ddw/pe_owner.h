@@ -14,12 +14,15 @@ struct seq_file;
  * @node: in the PE list (pe_list_lock)
  * @table_group: the PE's table group; it lives in the PHB's PE array, as
  *	long as the PHB, whatever happens to the PE's devices and group
- * @lock: protects @owners and the PE's windows (table_group->tables);
- *	taken under the IOMMU group's mutex (6.1) and a container's lock; on
- *	6.12 the group's mutex is taken under it
+ * @lock: protects @owners and the PE's windows (table_group->tables)
+ *	against every change through the PE's ops; taken under the IOMMU
+ *	group's mutex (6.1) and a container's lock; on 6.12 the group's
+ *	mutex is taken under it, and the kernel's take and release at a
+ *	claim change tables[0] under that mutex alone
  * @owners: how many owners (blocking domain, VFIO backends) hold the PE out
  *	of the kernel's DMA setup; on 6.1 the hardware is taken by the first
- *	and handed back by the last, on 6.12 they use the group's claim
+ *	and handed back by the last, on 6.12 they use the group's claim;
+ *	written under @lock, read without it by 6.12's interposed take
  * @takes: times @owners went from 0 to 1 (6.1: the hardware was taken)
  * @releases: times it went back to 0 (6.1: the hardware was handed back)
  *
