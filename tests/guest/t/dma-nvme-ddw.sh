@@ -1,3 +1,4 @@
+# timeout: 600
 # Real device DMA through spapr-tce-v2's windows: a userspace NVMe driver
 # identifies the controller and writes then reads back 8 MiB through the
 # default 32-bit window (4K TCEs) of a v1 container (pages pinned at map
@@ -14,18 +15,16 @@ out=$(DDW_V1=1 /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 0 1 8 2>&1)
 rc=$?
 echo "$out" | grep -E '^(ok|FAILED|  )' | grep -v 'DMA memory for' | sed "s/^/v1 container, window 0:1: /"
 [ $rc -eq 0 ] || fail "v1 container: the NVMe did not work through the default window"
-# 64K IOMMU pages on a 4K kernel: from hugetlb memory, the only pages
-# larger than the kernel's that pre-registration takes.
-big=
-if [ "$(page_kb)" -lt 64 ]; then
-	hp=$(hugepages_reserve 4) && big=DDW_HUGE=1 ||
-		echo "windows of 64K pages: not run, a 4K kernel without hugepages here"
-fi
-rows="0:1 12:2"
-[ "$(page_kb)" -ge 64 ] || [ -n "$big" ] && rows="$rows 16:1 16:2 16:3"
+# 64K IOMMU pages on a 4K kernel need hugetlb memory, and pre-registering
+# the 20 MiB this driver uses (two 16 MiB hugepages) does not return on
+# 6.12 in the emulated POWER8: pin_user_pages(FOLL_LONGTERM) loops through
+# hugetlb_fault() (README, "Supported kernels").  There the windows have the
+# kernel's page size.
+rows="0:1 12:2 16:1 16:2 16:3"
+[ "$(page_kb)" -ge 64 ] ||
+	{ rows="0:1 12:1 12:2 12:3"; echo "windows of 64K pages: not run on a 4K kernel (see above)"; }
 for w in $rows; do
-	[ "${w%:*}" = 16 ] && huge=$big || huge=
-	out=$(env $huge DDW_PATTERN_OUT=/tmp/pattern.bin /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 \
+	out=$(DDW_PATTERN_OUT=/tmp/pattern.bin /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 \
 		"${w%:*}" "${w#*:}" 8 2>&1)
 	rc=$?
 	echo "$out" | grep -E '^(ok|FAILED|  )' | grep -v 'DMA memory for' | sed "s/^/window $w: /"
@@ -33,13 +32,10 @@ for w in $rows; do
 done
 # Memory registered in three adjacent pieces, mapped with one MAP_DMA.
 w=$(page_shift):2
-[ "$(page_kb)" -ge 64 ] || [ -n "$big" ] && w=16:2
-[ "${w%:*}" = 16 ] && huge=$big || huge=
-out=$(env $huge DDW_PREREG_PIECES=3 /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 "${w%:*}" 2 8 2>&1)
+out=$(DDW_PREREG_PIECES=3 /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 "${w%:*}" 2 8 2>&1)
 rc=$?
 echo "$out" | grep -E '^(ok|FAILED|  )' | grep -v 'DMA memory for' | sed "s/^/3 registrations, window $w: /"
 [ $rc -eq 0 ] || fail "one MAP_DMA over three registrations: the NVMe did not work through it"
-hugepages_reserve 0 >/dev/null
 rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
 md5=$(nvme_md5) || fail "nvme cannot read after"
 [ "$md5" = "$DDW_DISK_MD5" ] || fail "the host's data was overwritten ($md5)"

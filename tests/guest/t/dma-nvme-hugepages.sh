@@ -9,6 +9,10 @@ hp_kb=$(sed -n 's/^Hugepagesize: *\([0-9]*\) kB/\1/p' /proc/meminfo)
 hp_shift=10
 while [ $((1 << hp_shift)) -lt $((hp_kb * 1024)) ]; do hp_shift=$((hp_shift + 1)); done
 if [ "$hp_kb" -ge 1048576 ]; then hp_name=$((hp_kb / 1048576))G; else hp_name=$((hp_kb / 1024))M; fi
+# Pre-registering 16 MiB hugepages does not return on 4K 6.12 in the
+# emulated POWER8 (dma-nvme-ddw): not run where it would hang the run.
+[ "$(page_kb)" -ge 64 ] ||
+	skip "REGISTER_MEMORY of hugetlb memory loops in pin_user_pages() on this $(kernel_series) 4K kernel (README)"
 grp=$(nvme_to_vfio) || exit 1
 bdf=$(nvme_bdf)
 grep -A3 "^group $grp:" /sys/kernel/debug/spapr_ddw/pes | grep -q "page_sizes:.* $hp_name" ||
