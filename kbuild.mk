@@ -15,6 +15,11 @@ endif
 ifeq ($(CONFIG_VFIO),)
 $(error spapr-ddw: this kernel cannot host it: it needs CONFIG_VFIO=m or y)
 endif
+# 6.12 has VFIO IOMMU backends (vfio_register_iommu_driver()) only with the
+# container interface; 6.1 always has them.
+ifeq ($(ddw_linux)$(CONFIG_VFIO_CONTAINER),6.12)
+$(error spapr-ddw: this kernel cannot host it: it needs CONFIG_VFIO_CONTAINER=y)
+endif
 
 SPAPR_DDW_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$$/\1/p' $(ddw_top)/dkms.conf)
 ccflags-y += -I$(ddw_top)/include -DSPAPR_DDW_VERSION='"$(SPAPR_DDW_VERSION)"'

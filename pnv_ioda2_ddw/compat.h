@@ -170,13 +170,13 @@ static inline int compat_dev_blocked(struct device *dev, void *data)
  */
 static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 {
+	/* Read once: group_release() clears it when the group goes. */
+	struct iommu_group *grp = READ_ONCE(table_group->group);
 	unsigned int devs = 0;
 
-	if (!table_group->group ||
-	    !iommu_group_dma_owner_claimed(table_group->group))
+	if (!grp || !iommu_group_dma_owner_claimed(grp))
 		return false;
-	return !iommu_group_for_each_dev(table_group->group, &devs,
-					 compat_dev_blocked) && devs;
+	return !iommu_group_for_each_dev(grp, &devs, compat_dev_blocked) && devs;
 }
 
 /* Out of the kernel's DMA setup: while its group is claimed, owners or not. */

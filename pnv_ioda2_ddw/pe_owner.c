@@ -282,10 +282,14 @@ out_unlock:
 void ddw_pe_unset_window(struct ddw_pe *pe, int num)
 {
 	mutex_lock(&pe->lock);
-	if (!WARN_ON_ONCE(!pe->owners)) {
-		WARN_ON_ONCE(!compat_pe_claimed(pe->table_group));
+	/*
+	 * 6.12: once the claim is released the kernel may have set up its own
+	 * windows (bypass in TVE#1): clearing one would cut the kernel's DMA.
+	 * An owner that broke the protocol leaves its table linked instead.
+	 */
+	if (!WARN_ON_ONCE(!pe->owners) &&
+	    !WARN_ON_ONCE(!compat_pe_claimed(pe->table_group)))
 		ioda2_ops->unset_window(pe->table_group, num);
-	}
 	mutex_unlock(&pe->lock);
 }
 

@@ -127,6 +127,13 @@ rm "$f/Makefile"
 check "build-refuses-linux-6.5" "$OUT/refuse-6.5.log" \
 	refused_with "$f" "Linux 6.5 is not supported: it builds for Linux 6.1 and 6.12"
 
+# 6.12 without the VFIO container interface: no IOMMU backend can register.
+f=$OUT/kdir-6.12-no-container
+(KDIR=$(load_kernel 6.12 && echo "$KDIR") && fake_kdir "$f" && rm "$f/include/config/auto.conf" &&
+	grep -v '^CONFIG_VFIO_CONTAINER=' "$KDIR/include/config/auto.conf" >"$f/include/config/auto.conf")
+check "build-refuses-6.12-without-vfio-container" "$OUT/refuse-container.log" \
+	refused_with "$f" "it needs CONFIG_VFIO_CONTAINER=y"
+
 x86_refused() {	# as a user on an x86-64 machine would run it
 	! make -C "$TOP" KDIR="$X86_KDIR" modules >"$OUT/refuse.log" 2>&1 &&
 		grep -F "it needs a powerpc kernel with CONFIG_PPC_POWERNV=y" "$OUT/refuse.log"
@@ -156,6 +163,24 @@ dkms_build() {
 	[ -f "$OUT/dkms-ko/pnv_ioda2_ddw.ko" ] && [ -f "$OUT/dkms-ko/spapr_tce_ddw.ko" ]
 }
 check "dkms-add-build ($KVER)" "$OUT/dkms.log" dkms_build
+# The same source for the other staged series, into DEST for its guest.
+dkms_build_for() {	# dkms_build_for SERIES DEST
+	local k
+	k=$(load_kernel "$1" && echo "$KVER $KDIR") || return 1
+	set -- "$1" "$2" $k
+	ARCH=powerpc CROSS_COMPILE=$CROSS dkms build -m spapr-ddw -v "$VERSION" \
+		-k "$3" -a ppc64le --kernelsourcedir "$4" \
+		--sourcetree "$dk/src" --dkmstree "$dk/tree" || return 1
+	mkdir -p "$2" &&
+	cp "$dk/tree/spapr-ddw/$VERSION/$3/ppc64le/module/"*.ko* "$2/" || return 1
+	# DKMS compresses as the kernel does (6.12: xz); busybox insmod cannot.
+	for f in "$2"/*.ko.xz; do [ -e "$f" ] && xz -d -f "$f"; done
+	[ -f "$2/pnv_ioda2_ddw.ko" ] && [ -f "$2/spapr_tce_ddw.ko" ]
+}
+[ "$KSERIES" = 6.1 ] || die "make check boots 6.1 first: unset SPAPR_DDW_KERNEL"
+K612=$OUT/linux-6.12
+check "dkms-build (Linux 6.12, $(load_kernel 6.12 && echo "$KVER"))" "$OUT/dkms-6.12.log" \
+	dkms_build_for 6.12 "$K612/dkms-ko"
 dkms_refuses() {	# BUILD_EXCLUSIVE keeps DKMS from building for an x86 kernel
 	ARCH=powerpc CROSS_COMPILE=$CROSS dkms build -m spapr-ddw -v "$VERSION" \
 		-k 6.1.0-50-amd64 -a x86_64 --kernelsourcedir "$KDIR" \
@@ -164,24 +189,27 @@ dkms_refuses() {	# BUILD_EXCLUSIVE keeps DKMS from building for an x86 kernel
 }
 check "dkms-refuses-x86_64" "$OUT/dkms-x86.log" dkms_refuses
 
-# --- KUnit: kunit.py on Debian's linux-source-6.1, both endiannesses -------
-kunit() {	# kunit be|le
-	local log=$OUT/kunit-$1.log
-	bash "$TOP/kunit/run.sh" "$1" >"$log" 2>&1
+# --- KUnit: kunit.py on Debian's kernel sources ---------------------------
+# Big-endian on 6.1, little-endian (what runs on PowerNV) on 6.12: both byte
+# orders and both kernel series for the cost of two kernel builds.
+kunit() {	# kunit be|le SERIES
+	local name=kunit-$1-$2 log=$OUT/kunit-$1-$2.log
+	bash "$TOP/kunit/run.sh" "$1" "$2" >"$log" 2>&1
 	local rc=$?
 	# kunit.py's own summary: suites, failures, the totals.
 	grep -E '^\[[0-9:]+\] (=+ |# |\[FAILED\]|Testing complete|Elapsed time)' "$log" |
-		grep -v '^\[[0-9:]+\] =+$' | sed "s/^/    kunit-$1 /"
+		grep -v '^\[[0-9:]+\] =+$' | sed "s/^/    $name /"
 	[ $rc -eq 0 ] || return 1
 	grep -q 'Testing complete. Ran [0-9]* tests: passed: [0-9]*$' "$log" || return 1
 	# Our code must build without a warning in that kernel too.
 	! grep -E 'spapr_ddw_kunit/.*warning' "$log"
 }
-for e in be le; do
-	if kunit $e; then
-		result PASS "kunit-$e ($(sed -n 's/.*Testing complete. Ran \([0-9]*\) tests.*/\1/p' "$OUT/kunit-$e.log") cases)"
+for run in be:6.1 le:6.12; do
+	e=${run%:*} s=${run#*:}
+	if kunit "$e" "$s"; then
+		result PASS "kunit-$e-$s ($(sed -n 's/.*Testing complete. Ran \([0-9]*\) tests.*/\1/p' "$OUT/kunit-$e-$s.log") cases)"
 	else
-		result FAIL "kunit-$e" "$OUT/kunit-$e.log"
+		result FAIL "kunit-$e-$s" "$OUT/kunit-$e-$s.log"
 	fi
 done
 
@@ -210,15 +238,18 @@ bash "$TOP/tests/testbed/mkinitramfs.sh" "$nested_initrd" "${extra[@]}" "$OUT/ne
 	die "initramfs with the nested payload"
 
 vm() {	# vm MACHINE PLAN TIMEOUT [INITRD]: a VM run, its counts added to ours
-	local out=$OUT/vm-$1-$2.out rc
-	bash "$TOP/tests/testbed/run-vm.sh" -i "${4:-$initrd}" -m "$1" -p "$2" -t "$3" \
-		-l "$OUT/vm-$1-$2.log" >"$out" 2>&1
+	# On Linux $VM_SERIES (6.1 unless set), named MACHINE-SERIES if not 6.1.
+	local tag=$1 rc out
+	[ "${VM_SERIES:-6.1}" = 6.1 ] || tag=$1-$VM_SERIES
+	out=$OUT/vm-$tag-$2.out
+	SPAPR_DDW_KERNEL=${VM_SERIES:-6.1} bash "$TOP/tests/testbed/run-vm.sh" \
+		-i "${4:-$initrd}" -m "$1" -p "$2" -t "$3" -l "$OUT/vm-$tag-$2.log" >"$out" 2>&1
 	rc=$?
 	grep -v '^vm: ' "$out"
 	pass=$((pass + $(grep -c ': PASS ' "$out")))
 	skip=$((skip + $(grep -c ': SKIP ' "$out")))
 	fail=$((fail + $(sed -n 's/^vm: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out")))
-	mapfile -t -O ${#failed[@]} failed < <(grep -E '^[a-z0-9]+: FAIL ' "$out" | cut -c 1-160)
+	mapfile -t -O ${#failed[@]} failed < <(grep -E '^[a-z0-9.-]+: FAIL ' "$out" | cut -c 1-160)
 	return $rc
 }
 vm powernv8 check 600
@@ -232,6 +263,36 @@ vm powernv9 nested 900 "$nested_initrd"
 # MAP_DMA, and a small VMM for what QEMU does not do.
 vm powernv8 kvm 900 "$nested_initrd"
 vm powernv9 kvm 900 "$nested_initrd"
+
+# --- guest on Linux 6.12 ---------------------------------------------------
+# Debian 13's kernel (4K pages): the tree's modules, the test modules and
+# DKMS's modules built for it, in an image of its own.  What runs on which
+# machine, and why: README, "make check".
+guest_image_612() {
+	export SPAPR_DDW_KERNEL=6.12
+	load_kernel
+	kmake clean >/dev/null && kmake W=1 modules || return 1
+	make -C "$KDIR" M="$TOP/tests/harness/modules" ARCH=powerpc CROSS_COMPILE="$CROSS" \
+		modules || return 1
+	mkdir -p "$K612/harness-ko"
+	cp "$TOP"/tests/harness/modules/*.ko "$K612/harness-ko/"
+	make -C "$KDIR" M="$TOP/tests/harness/modules" clean >/dev/null
+	bash "$TOP/tests/kmod/build.sh" "$K612/kmod" || return 1
+	local x=("$K612/harness-ko=/harness" "$OUT/bin=/tests/bin" "$K612/kmod=/tests/kmod")
+	[ -d "$K612/dkms-ko" ] && x+=("$K612/dkms-ko=/dkms")
+	bash "$TOP/tests/testbed/mkinitramfs.sh" "$K612/initramfs.cpio.gz" "${x[@]}" &&
+	bash "$TOP/tests/testbed/mknested.sh" "$K612/nested" "$OUT/bin/pattern" &&
+	bash "$TOP/tests/testbed/mkinitramfs.sh" "$K612/initramfs-nested.cpio.gz" "${x[@]}" \
+		"$K612/nested=/"
+}
+if (guest_image_612) >"$OUT/linux-6.12-image.log" 2>&1; then
+	VM_SERIES=6.12 vm powernv8 check 900 "$K612/initramfs.cpio.gz"
+	VM_SERIES=6.12 vm powernv9 check 900 "$K612/initramfs.cpio.gz"
+	VM_SERIES=6.12 vm powernv8 kvm 900 "$K612/initramfs-nested.cpio.gz"
+else
+	result FAIL "the Linux 6.12 guest image" "$OUT/linux-6.12-image.log"
+fi
+
 # The patterns written through our windows, by the userspace NVMe driver
 # (at 16 MiB) and by the nested guest's nvme driver (at 32 MiB), read from
 # the disk images by the host: DMA reached the device for real.

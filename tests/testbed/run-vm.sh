@@ -24,9 +24,13 @@ while getopts "i:p:m:t:l:" o; do
 done
 [ -r "$initrd" ] && [ -n "$plan" ] || die "usage: run-vm.sh -i INITRAMFS -p PLAN ..."
 mkdir -p "$WORK"
-log=${log:-$WORK/$machine-$plan.log}
-disk=$WORK/$machine-$plan-nvme.img
-disk2=$WORK/$machine-$plan-nvme2.img
+# What names the run in its lines and files: the machine, and the kernel
+# series unless it is 6.1 ("powernv8", "powernv8-6.12").
+tag=$machine
+[ "$KSERIES" = 6.1 ] || tag=$machine-$KSERIES
+log=${log:-$WORK/$tag-$plan.log}
+disk=$WORK/$tag-$plan-nvme.img
+disk2=$WORK/$tag-$plan-nvme2.img
 rm -f "$disk" "$disk2"
 truncate -s 64M "$disk"
 # A second NVMe, on another PHB: another PE, for several groups per container.
@@ -39,8 +43,8 @@ disk_md5=$(head -c 4M "$disk" | md5sum | cut -d' ' -f1)
 extra=()
 if [ "$plan" = multifunction ] || [ -n "${DDW_MULTIFUNCTION:-}" ]; then
 	for f in 0 1; do
-		truncate -s 1M "$WORK/$machine-$plan-nvme-mf$f.img"
-		extra+=(-drive "file=$WORK/$machine-$plan-nvme-mf$f.img,if=none,id=mf$f,format=raw"
+		truncate -s 1M "$WORK/$tag-$plan-nvme-mf$f.img"
+		extra+=(-drive "file=$WORK/$tag-$plan-nvme-mf$f.img,if=none,id=mf$f,format=raw"
 			-device "nvme,bus=pcie.2,addr=0.$f,multifunction=on,drive=mf$f,serial=SPAPRDDWMF0$f")
 	done
 fi
@@ -61,32 +65,32 @@ rc=$?
 secs=$(($(date +%s) - start))
 tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
 
-grep -E '^(PASS|FAIL|SKIP) ' "$log" | sed "s/^/$machine: /"
+grep -E '^(PASS|FAIL|SKIP) ' "$log" | sed "s/^/$tag: /"
 status=0
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-	echo "$machine: FAIL vm-timeout: no power-off within ${timeout}s"
+	echo "$tag: FAIL vm-timeout: no power-off within ${timeout}s"
 	status=1
 elif [ $rc -ne 0 ]; then
-	echo "$machine: FAIL vm-exit: qemu exited with $rc"
+	echo "$tag: FAIL vm-exit: qemu exited with $rc"
 	status=1
 fi
 # Reports the kernel prints for bugs it catches; any of them fails the run.
 bad='WARNING: CPU: |------------\[ cut here \]|BUG: |kernel BUG at|Oops: |Unable to handle kernel|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|UBSAN:|KASAN:|refcount_t: |list_add corruption|list_del corruption|sleeping function called from invalid context|general protection fault|Call Trace:'
 if grep -E -q "$bad" "$log"; then
-	echo "$machine: FAIL kernel-report: the kernel reported a problem:"
+	echo "$tag: FAIL kernel-report: the kernel reported a problem:"
 	grep -E -m 5 "$bad" "$log" | sed 's/^/    ! /'
 	status=1
 fi
 summary=$(grep -E '^guest: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 if [ -z "$summary" ]; then
-	echo "$machine: FAIL guest-summary: the guest printed no summary"
+	echo "$tag: FAIL guest-summary: the guest printed no summary"
 	status=1
 elif ! echo "$summary" | grep -q ', 0 failed'; then
 	status=1
 fi
 pass=$(grep -c '^PASS ' "$log")
 fail=$(grep -c '^FAIL ' "$log")
-echo "$machine: plan $plan, Debian kernel $KVER ($KPKG), ${secs}s, log $log"
+echo "$tag: plan $plan, Debian kernel $KVER ($KPKG), ${secs}s, log $log"
 [ $status -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
 [ $status -ne 0 ] && grep -E '^    [|>] ' "$log" | head -n 80
 echo "vm: $pass passed, $fail failed"
