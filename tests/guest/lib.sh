@@ -86,6 +86,27 @@ hugepages_reserve() {
 	echo "$kb"
 }
 
+# The two NVMe functions of one slot the multifunction plan adds: sets f0
+# and f1 (BDFs), or fails.  A test using them holds its holder's pid in
+# $holder; on exit the holder is let go (/tmp/go) and a rescan brings back
+# what the test removed.
+mf_functions() {
+	f1=
+	for d in /sys/bus/pci/devices/*.1; do
+		[ "$(cat "$d/class" 2>/dev/null)" = 0x010802 ] && f1=$(basename "$d")
+	done
+	[ -n "$f1" ] || return 1
+	f0=${f1%.1}.0
+	holder=
+	trap mf_cleanup EXIT
+}
+mf_cleanup() {
+	touch /tmp/go
+	[ -n "$holder" ] && wait $holder
+	echo 1 >/sys/bus/pci/rescan
+}
+group_of() { basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"; }
+
 # hold_start hold|hold-mapped GROUP FILE: vfio_spapr holds GROUP in the
 # background until FILE exists; returns once it holds, its pid in $holder.
 hold_start() {

@@ -5,21 +5,7 @@
 # kernel's again after each, and nvme works on both functions.
 . /tests/lib.sh
 [ "$(kernel_series)" = 6.1 ] || skip "no IOMMU glue on Linux $(kernel_series): the kernel's own IOMMU ops"
-f1=
-for d in /sys/bus/pci/devices/*.1; do
-	[ "$(cat "$d/class" 2>/dev/null)" = 0x010802 ] && f1=$(basename "$d")
-done
-[ -n "$f1" ] || fail "no two-function NVMe (run-vm.sh adds one for the multifunction plan)"
-f0=${f1%.1}.0
-holder=
-# Whatever failed, later tests find the holder gone and both functions back.
-cleanup() {
-	touch /tmp/go
-	[ -n "$holder" ] && wait $holder
-	echo 1 >/sys/bus/pci/rescan
-}
-trap cleanup EXIT
-group_of() { basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"; }
+mf_functions || fail "no two-function NVMe (run-vm.sh adds one for the multifunction plan)"
 modprobe pnv_ioda2_ddw || fail "modprobe pnv_ioda2_ddw failed"
 modprobe vfio-pci || fail "modprobe vfio-pci failed"
 modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"

@@ -5,20 +5,7 @@
 # table alive, and everything be given back when the holder lets go.
 . /tests/lib.sh
 [ "$(kernel_series)" = 6.12 ] || skip "6.1 adopts devices in its IOMMU glue: see glue-multifunction"
-f1=
-for d in /sys/bus/pci/devices/*.1; do
-	[ "$(cat "$d/class" 2>/dev/null)" = 0x010802 ] && f1=$(basename "$d")
-done
-[ -n "$f1" ] || skip "no two-function NVMe (run-vm.sh adds one for the multifunction plan)"
-f0=${f1%.1}.0
-holder=
-cleanup() {
-	touch /tmp/go
-	[ -n "$holder" ] && wait $holder
-	echo 1 >/sys/bus/pci/rescan
-}
-trap cleanup EXIT
-group_of() { basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"; }
+mf_functions || skip "no two-function NVMe (run-vm.sh adds one for the multifunction plan)"
 pe_block() { sed -n "/^group $grp:/,/^group /p" /sys/kernel/debug/spapr_ddw/pes; }
 modprobe vfio-pci || fail "modprobe vfio-pci failed"
 modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
