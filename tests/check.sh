@@ -88,7 +88,7 @@ other_series_clean() {	# other_series_clean SERIES
 	! grep -E ': (warning|error):' "$log-sparse.log"
 }
 
-for s in 6.1 6.12; do
+for s in 6.1 6.12 6.12-64k; do
 	[ "$s" = "$KSERIES" ] && continue
 	check "build-w1-sparse-linux-$s (cross, W=1 and sparse, no report)" "$OUT/build-$s.log" \
 		other_series_clean "$s"
@@ -178,9 +178,10 @@ dkms_build_for() {	# dkms_build_for SERIES DEST
 	[ -f "$2/pnv_ioda2_ddw.ko" ] && [ -f "$2/spapr_tce_ddw.ko" ]
 }
 [ "$KSERIES" = 6.1 ] || die "make check boots 6.1 first: unset SPAPR_DDW_KERNEL"
-K612=$OUT/linux-6.12
-check "dkms-build (Linux 6.12, $(load_kernel 6.12 && echo "$KVER"))" "$OUT/dkms-6.12.log" \
-	dkms_build_for 6.12 "$K612/dkms-ko"
+for s in 6.12 6.12-64k; do
+	check "dkms-build (Linux $s, $(load_kernel "$s" && echo "$KVER"))" "$OUT/dkms-$s.log" \
+		dkms_build_for "$s" "$OUT/linux-$s/dkms-ko"
+done
 dkms_refuses() {	# BUILD_EXCLUSIVE keeps DKMS from building for an x86 kernel
 	ARCH=powerpc CROSS_COMPILE=$CROSS dkms build -m spapr-ddw -v "$VERSION" \
 		-k 6.1.0-50-amd64 -a x86_64 --kernelsourcedir "$KDIR" \
@@ -265,32 +266,40 @@ vm powernv8 kvm 900 "$nested_initrd"
 vm powernv9 kvm 900 "$nested_initrd"
 
 # --- guest on Linux 6.12 ---------------------------------------------------
-# Debian 13's kernel (4K pages): the tree's modules, the test modules and
-# DKMS's modules built for it, in an image of its own.  What runs on which
-# machine, and why: README, "make check".
-guest_image_612() {
-	export SPAPR_DDW_KERNEL=6.12
+# Debian 13's kernel, 4K and 64K pages: the tree's modules, the test modules
+# and DKMS's modules built for it, in an image of its own.  What runs on
+# which machine, and why: README, "make check".
+guest_image() {	# guest_image SERIES DIR
+	export SPAPR_DDW_KERNEL=$1
 	load_kernel
 	kmake clean >/dev/null && kmake W=1 modules || return 1
 	make -C "$KDIR" M="$TOP/tests/harness/modules" ARCH=powerpc CROSS_COMPILE="$CROSS" \
 		modules || return 1
-	mkdir -p "$K612/harness-ko"
-	cp "$TOP"/tests/harness/modules/*.ko "$K612/harness-ko/"
+	mkdir -p "$2/harness-ko"
+	cp "$TOP"/tests/harness/modules/*.ko "$2/harness-ko/"
 	make -C "$KDIR" M="$TOP/tests/harness/modules" clean >/dev/null
-	bash "$TOP/tests/kmod/build.sh" "$K612/kmod" || return 1
-	local x=("$K612/harness-ko=/harness" "$OUT/bin=/tests/bin" "$K612/kmod=/tests/kmod")
-	[ -d "$K612/dkms-ko" ] && x+=("$K612/dkms-ko=/dkms")
-	bash "$TOP/tests/testbed/mkinitramfs.sh" "$K612/initramfs.cpio.gz" "${x[@]}" &&
-	bash "$TOP/tests/testbed/mknested.sh" "$K612/nested" "$OUT/bin/pattern" &&
-	bash "$TOP/tests/testbed/mkinitramfs.sh" "$K612/initramfs-nested.cpio.gz" "${x[@]}" \
-		"$K612/nested=/"
+	bash "$TOP/tests/kmod/build.sh" "$2/kmod" || return 1
+	local x=("$2/harness-ko=/harness" "$OUT/bin=/tests/bin" "$2/kmod=/tests/kmod")
+	[ -d "$2/dkms-ko" ] && x+=("$2/dkms-ko=/dkms")
+	bash "$TOP/tests/testbed/mkinitramfs.sh" "$2/initramfs.cpio.gz" "${x[@]}" &&
+	bash "$TOP/tests/testbed/mknested.sh" "$2/nested" "$OUT/bin/pattern" &&
+	bash "$TOP/tests/testbed/mkinitramfs.sh" "$2/initramfs-nested.cpio.gz" "${x[@]}" \
+		"$2/nested=/"
 }
-if (guest_image_612) >"$OUT/linux-6.12-image.log" 2>&1; then
+K612=$OUT/linux-6.12
+if (guest_image 6.12 "$K612") >"$OUT/linux-6.12-image.log" 2>&1; then
 	VM_SERIES=6.12 vm powernv8 check 900 "$K612/initramfs.cpio.gz"
 	VM_SERIES=6.12 vm powernv9 check 900 "$K612/initramfs.cpio.gz"
+	VM_SERIES=6.12 vm powernv8 multifunction 300 "$K612/initramfs.cpio.gz"
 	VM_SERIES=6.12 vm powernv8 kvm 900 "$K612/initramfs-nested.cpio.gz"
 else
 	result FAIL "the Linux 6.12 guest image" "$OUT/linux-6.12-image.log"
+fi
+K612_64K=$OUT/linux-6.12-64k
+if (guest_image 6.12-64k "$K612_64K") >"$OUT/linux-6.12-64k-image.log" 2>&1; then
+	VM_SERIES=6.12-64k vm powernv8 check 900 "$K612_64K/initramfs.cpio.gz"
+else
+	result FAIL "the Linux 6.12-64k guest image" "$OUT/linux-6.12-64k-image.log"
 fi
 
 # The patterns written through our windows, by the userspace NVMe driver

@@ -13,16 +13,17 @@ log() { printf '[testbed] %s\n' "$*" >&2; }
 die() { printf '[testbed] error: %s\n' "$*" >&2; exit 1; }
 
 # The kernel chosen by setup.sh: KVER (uname -r of the guest), KPKG (Debian
-# package version) and the staged directories below $KROOT.  Two series are
-# staged side by side: 6.1 (the default) and 6.12.  The series is the first
-# argument, else $SPAPR_DDW_KERNEL, else 6.1; KSERIES names it.
+# package version) and the staged directories below $KROOT.  Three series
+# are staged side by side: 6.1 (the default), 6.12 and 6.12-64k (Debian 13's
+# 4K- and 64K-page flavours).  The series is the first argument, else
+# $SPAPR_DDW_KERNEL, else 6.1; KSERIES names it.
 load_kernel() {
 	local env
 	KSERIES=${1:-${SPAPR_DDW_KERNEL:-6.1}}
 	case "$KSERIES" in
 	6.1) env=$CACHE/kernel.env ;;
-	6.12) env=$CACHE/kernel-6.12.env ;;
-	*) die "no kernel series $KSERIES: SPAPR_DDW_KERNEL is 6.1 or 6.12" ;;
+	6.12 | 6.12-64k) env=$CACHE/kernel-$KSERIES.env ;;
+	*) die "no kernel series $KSERIES: SPAPR_DDW_KERNEL is 6.1, 6.12 or 6.12-64k" ;;
 	esac
 	[ -r "$env" ] || die "no Linux $KSERIES kernel staged: run tests/testbed/setup.sh"
 	# shellcheck source=/dev/null

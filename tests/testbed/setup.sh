@@ -246,9 +246,10 @@ install_kbuild_612() {
 		"$pkg=$ver" >"$CACHE/apt-install.log" 2>&1
 }
 
-# Download image + headers (+ -common) of 6.12 kernel $1; one package version.
+# Download image + headers (+ -common) of 6.12 kernel $1 into the series
+# $2 (6.12 or 6.12-64k); one package version.
 try_kernel_612() {
-	local kver=$1 common=${1%-powerpc64le}-common ver kbuild dl
+	local kver=$1 series=$2 common=${1%%-powerpc64le*}-common ver kbuild dl
 	ver=$(candidate "linux-image-$kver:ppc64el")
 	[ -n "$ver" ] || return 1
 	[ "$(candidate "linux-headers-$kver:ppc64el")" = "$ver" ] || return 1
@@ -268,20 +269,24 @@ try_kernel_612() {
 	}
 	install_kbuild_612 "$kbuild" || die "could not install $kbuild (see $CACHE/apt-install.log)"
 	stage_debs "$CACHE/kernels/$kver" "$kver" "$common" "$kbuild" "$dl"
-	printf 'KVER=%s\nKPKG=%s\nKHOST_KBUILD=%s\n' "$kver" "$ver" "$kbuild" >"$CACHE/kernel-6.12.env.tmp"
-	mv "$CACHE/kernel-6.12.env.tmp" "$CACHE/kernel-6.12.env"
+	printf 'KVER=%s\nKPKG=%s\nKHOST_KBUILD=%s\n' "$kver" "$ver" "$kbuild" >"$CACHE/kernel-$series.env.tmp"
+	mv "$CACHE/kernel-$series.env.tmp" "$CACHE/kernel-$series.env"
 	log "staged Debian kernel $kver ($ver), host $kbuild"
 }
 
-kernels_612() {	# kernels_612 DEB: 6.12 ppc64el kernels of Debian DEB, newest first
-	apt-cache "${APT_OPTS[@]}" search --names-only "^linux-image-6\\.12\\.[0-9]+\\+$1-powerpc64le\$" |
+# kernels_612 DEB [FLAVOUR]: 6.12 ppc64el kernels of Debian DEB, newest
+# first; FLAVOUR is empty (4K pages) or -64k.
+kernels_612() {
+	apt-cache "${APT_OPTS[@]}" search --names-only "^linux-image-6\\.12\\.[0-9]+\\+$1-powerpc64le${2:-}\$" |
 		sed -n 's/^linux-image-\([^ ]*\) .*/\1/p' | sort -rV
 }
 
+# fetch_kernel_612 [-64k]: the 4K-page flavour (series 6.12) or the 64K one
+# (series 6.12-64k), each staged with its own env file.
 fetch_kernel_612() {
-	local kver
-	if [ -z "${SPAPR_DDW_REFRESH:-}" ] && [ -r "$CACHE/kernel-6.12.env" ]; then
-		load_kernel 6.12
+	local flavour=${1:-} series=6.12${1:-} kver
+	if [ -z "${SPAPR_DDW_REFRESH:-}" ] && [ -r "$CACHE/kernel-$series.env" ]; then
+		load_kernel "$series"
 		if [ -r "$VMLINUX" ] && [ -r "$KDIR/Makefile" ]; then
 			install_kbuild_612 "$KHOST_KBUILD" || die "cannot install $KHOST_KBUILD"
 			return 0
@@ -289,14 +294,14 @@ fetch_kernel_612() {
 	fi
 	apt_update
 	APT_OPTS=()
-	for kver in $(kernels_612 deb12); do
-		try_kernel_612 "$kver" && return 0
+	for kver in $(kernels_612 deb12 "$flavour"); do
+		try_kernel_612 "$kver" "$series" && return 0
 	done
 	trixie_apt
-	for kver in $(kernels_612 deb13); do
-		try_kernel_612 "$kver" && { APT_OPTS=(); return 0; }
+	for kver in $(kernels_612 deb13 "$flavour"); do
+		try_kernel_612 "$kver" "$series" && { APT_OPTS=(); return 0; }
 	done
-	die "no Debian ppc64el 6.12 kernel with image, headers and host kbuild could be downloaded"
+	die "no Debian ppc64el 6.12$flavour kernel with image, headers and host kbuild could be downloaded"
 }
 
 fetch_busybox() {
@@ -397,11 +402,14 @@ install_host_pkgs
 ensure_ppc64el
 fetch_kernel
 fetch_kernel_612
+fetch_kernel_612 -64k
 fetch_busybox
 fetch_nested_qemu
 fetch_x86_headers
 extract_checkpatch
-load_kernel 6.12
-log "kernel 6.12: Debian $KVER ($KPKG), headers staged at $KDIR"
+for series in 6.12 6.12-64k; do
+	load_kernel "$series"
+	log "kernel $series: Debian $KVER ($KPKG), headers staged at $KDIR"
+done
 load_kernel 6.1
 log "kernel: Debian $KVER ($KPKG), headers staged at $KDIR"
