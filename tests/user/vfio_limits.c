@@ -118,6 +118,7 @@ static int largest_window(int grp)
 	struct baseline base;
 	struct vfio_ctx ctx;
 	__u32 shifts[] = { 12, 16 }, i, levels;
+	long page = sysconf(_SC_PAGESIZE);
 	void *mem[2] = { NULL, NULL };
 	__u64 start, size;
 	long long t0;
@@ -134,8 +135,12 @@ static int largest_window(int grp)
 
 		if (!(info.ddw.pgsizes & (1ULL << shift)))
 			continue;
-		/* Memory in pages as large as the IOMMU page, registered. */
+		/*
+		 * Memory in pages as large as the IOMMU page, registered in
+		 * whole system pages.
+		 */
 		reg.size = 2UL * END_PAGES << shift;
+		reg.size = (reg.size + page - 1) & ~(__u64)(page - 1);
 		mem[i] = dma_mem(reg.size, shift, 7);
 		if (!mem[i]) {
 			note("%u KiB pages: not run, no hugepages reserved to back them",
