@@ -341,5 +341,5 @@ check "harness-catches-timeout" "$OUT/vm-hang.out" vm_hang
 kmake clean >/dev/null
 echo "spapr-ddw $VERSION on Debian kernel $KVER ($KPKG)"
 [ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
-echo "$pass passed, $fail failed, $skip skipped (what the emulator cannot do; see each SKIP line)"
+echo "$pass passed, $fail failed, $skip skipped (each SKIP line says why)"
 [ "$fail" -eq 0 ]
