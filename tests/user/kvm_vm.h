@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <unistd.h>
 #include <linux/kvm.h>
 #include <linux/types.h>
 
@@ -12,7 +13,8 @@
 /* v2: the first half of guest RAM is pre-registered, the rest is not. */
 #define REG_SIZE		(16UL << 20)
 #define WINDOW_SIZE		(1ULL << 30)
-#define WINDOW_SHIFT		16
+/* The DDW's IOMMU page: the kernel's (4K or 64K), which anonymous memory backs. */
+#define WINDOW_SHIFT		((__u32)__builtin_ctzl(sysconf(_SC_PAGESIZE)))
 #define LIOBN			0x80000000ULL
 
 /* Guest physical layout: vectors below CODE_GPA, then code, hcall list, data. */

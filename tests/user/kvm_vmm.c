@@ -83,7 +83,7 @@ static long unregister(int container, void *vaddr, __u64 size)
 
 /*
  * v2 as QEMU sets it up: guest RAM (its first REG_SIZE bytes) registered, a
- * window of 64K pages, 2 levels.  Returns the window's bus address.
+ * window of the kernel's page size, 2 levels.  Returns the window's bus address.
  */
 static __u64 v2_setup(struct vfio_ctx *ctx, int grp, struct vm *vm)
 {
@@ -99,7 +99,7 @@ static __u64 v2_setup(struct vfio_ctx *ctx, int grp, struct vm *vm)
 	create.window_size = WINDOW_SIZE;
 	create.levels = 2;
 	CHECK(xioctl(ctx->container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create) == 0,
-	      "TCE_CREATE: 1 GiB of 64K pages, 2 levels, at 0x%llx",
+	      "TCE_CREATE: 1 GiB of %u KiB pages, 2 levels, at 0x%llx", 1U << (WINDOW_SHIFT - 10),
 	      (unsigned long long)create.start_addr);
 	return create.start_addr;
 }
