@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -130,8 +131,9 @@ static long ddw_set_window(struct iommu_table_group *table_group, int num,
 	struct ddw_pe *pe = ddw_pe_find(table_group);
 	long ret;
 
-	if (WARN_ON_ONCE(!pe))
-		return -ENODEV;
+	/* Not listed yet (ddw_pe_get()): no owner of ours can be changing it. */
+	if (!pe)
+		return ioda2_ops->set_window(table_group, num, tbl);
 	mutex_lock(&pe->lock);
 	ret = ioda2_ops->set_window(table_group, num, tbl);
 	mutex_unlock(&pe->lock);
@@ -143,8 +145,8 @@ static long ddw_unset_window(struct iommu_table_group *table_group, int num)
 	struct ddw_pe *pe = ddw_pe_find(table_group);
 	long ret;
 
-	if (WARN_ON_ONCE(!pe))
-		return -ENODEV;
+	if (!pe)
+		return ioda2_ops->unset_window(table_group, num);
 	mutex_lock(&pe->lock);
 	ret = ioda2_ops->unset_window(table_group, num);
 	mutex_unlock(&pe->lock);
@@ -398,6 +400,7 @@ static int ddw_pe_drained(struct device *dev, void *data)
  */
 void ddw_pe_exit(void)
 {
+	struct pci_dev *pdev = NULL;
 	struct ddw_pe *pe, *next;
 
 	list_for_each_entry(pe, &pe_list, node) {
@@ -408,19 +411,23 @@ void ddw_pe_exit(void)
 	/*
 	 * Wait for the calls that found our ops before: the in-tree backend's
 	 * window changes hold the PE's lock, the kernel's take and release the
-	 * group's mutex.
+	 * group's mutex.  Groups are reached through their devices, which hold
+	 * them: table_group->group may be cleared or stale.
 	 */
-	list_for_each_entry_safe(pe, next, &pe_list, node) {
-		struct iommu_group *grp = READ_ONCE(pe->table_group->group);
+	for_each_pci_dev(pdev) {
+		struct iommu_group *grp = iommu_group_get(&pdev->dev);
 
-		mutex_lock(&pe->lock);
-		mutex_unlock(&pe->lock);
 		if (grp) {
-			iommu_group_ref_get(grp);
 			iommu_group_for_each_dev(grp, NULL, ddw_pe_drained);
 			iommu_group_put(grp);
 		}
+	}
+	list_for_each_entry_safe(pe, next, &pe_list, node) {
+		mutex_lock(&pe->lock);
+		mutex_unlock(&pe->lock);
+		spin_lock(&pe_list_lock);
 		list_del(&pe->node);
+		spin_unlock(&pe_list_lock);
 		mutex_destroy(&pe->lock);
 		kfree(pe);
 	}

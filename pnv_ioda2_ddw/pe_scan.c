@@ -88,8 +88,8 @@ int ddw_glue_init(struct dentry *dir)
 /**
  * ddw_glue_exit() - forget the PEs
  *
- * No PE is owned (each owner pins the module) and their ops were never
- * changed; the notifier is gone before the records.
+ * No PE is owned (each owner pins the module); the notifier is gone
+ * before the records, and ddw_pe_exit() gives the PEs their ops back.
  */
 void ddw_glue_exit(void)
 {
