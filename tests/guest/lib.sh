@@ -202,16 +202,20 @@ run_nested_guest() {
 	# group handed to KVM's TCE tables.
 	[ "${NESTED_ACCEL:-tcg}" = kvm ] &&
 		accel="-accel kvm -cpu host -trace vfio_spapr_group_attach" caps=$caps,cap-htm=off wd=
-	# KVM-HV on a 4K host cannot back the guest's 64K pages (QEMU's default).
-	# Still failing there: QEMU 7.2 then refuses a 512 MiB real-mode area
-	# ("VRMA only allows 128MiB") and a 128 MiB RAM with hotplug slots.
-	[ "${NESTED_ACCEL:-tcg}" = kvm ] && [ "$(page_kb)" -lt 64 ] && caps=$caps,cap-hpt-max-page-size=4k
+	# KVM-HV on a 4K host cannot back the guest's 64K pages (QEMU's default),
+	# and its real-mode area then spans 32 4K pages per hash group: an HPT
+	# sized for the RAM allows a quarter of it.  One sized for maxmem (fixed:
+	# resize-hpt=disabled), and a maxmem that keeps that HPT small (32 MiB).
+	maxmem=$NESTED_MAXMEM
+	if [ "${NESTED_ACCEL:-tcg}" = kvm ] && [ "$(page_kb)" -lt 64 ]; then
+		caps=$caps,cap-hpt-max-page-size=4k,resize-hpt=disabled maxmem=4G
+	fi
 	reboot=-no-reboot
 	[ "${NESTED_BOOTS:-1}" -gt 1 ] && reboot=
 	start=$(date +%s)
 	LD_LIBRARY_PATH=/lib/powerpc64le-linux-gnu /usr/bin/qemu-system-ppc64 \
 		-M pseries,x-vof=on,$caps $accel \
-		-smp 1 -m "$NESTED_RAM,slots=1,maxmem=$NESTED_MAXMEM" \
+		-smp 1 -m "$NESTED_RAM,slots=1,maxmem=$maxmem" \
 		-nodefaults -display none -monitor none -serial stdio $reboot \
 		-kernel /nested/vmlinux -initrd /nested/initramfs.cpio.gz \
 		-append "console=hvc0 quiet panic=-1 $wd ddw.disk_md5=$DDW_DISK_MD5 ddw.pattern=$NESTED_PATTERN_AT_MIB:$NESTED_PATTERN_MIB ddw.boots=${NESTED_BOOTS:-1}" \
