@@ -1,0 +1,36 @@
+# Linux 6.12: pnv_ioda2_ddw unloaded while the in-tree VFIO backend is inside
+# a PE op it reached through the PE's ops (ddw_op_stall holds its
+# create_table until the unload has ended).  The in-tree backend does not
+# pin pnv_ioda2_ddw on 6.12, so the unload goes on: the call must not
+# return into the unloaded module, and the in-tree container works on.
+. /tests/lib.sh
+[ "$(kernel_series)" = 6.12 ] || skip "6.1: the in-tree backend's take pins pnv_ioda2_ddw"
+st=/sys/module/ddw_op_stall/parameters/stalled
+holder=
+cleanup() {
+	[ -n "$holder" ] && wait $holder
+	mod_loaded ddw_op_stall && rmmod ddw_op_stall
+}
+trap cleanup EXIT
+modprobe -r spapr_tce_ddw 2>/dev/null
+grp=$(nvme_to_vfio) || exit 1
+rmmod pnv_ioda2_ddw || fail "pnv_ioda2_ddw does not unload before the test"
+modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
+insmod /tests/kmod/ddw_op_stall.ko || fail "insmod ddw_op_stall failed"
+modprobe pnv_ioda2_ddw || fail "modprobe pnv_ioda2_ddw failed"
+/tests/bin/vfio_spapr v2-sequence "$grp" >/tmp/seq.log 2>&1 &
+holder=$!
+i=0
+while [ "$(cat $st)" = 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(cat $st)" = 1 ] || { cat /tmp/seq.log; fail "no in-tree call reached create_table"; }
+dmesg | grep 'create_table held' | tail -n 1
+rmmod pnv_ioda2_ddw || fail "rmmod failed while an in-tree call was in a PE op"
+wait $holder
+rc=$?
+holder=
+cat /tmp/seq.log
+[ "$(cat $st)" = 2 ] || fail "the call went on before the unload ended (stalled=$(cat $st))"
+[ $rc = 0 ] || fail "the in-tree v2 sequence failed across the unload (exit $rc)"
+echo "the in-tree v2 sequence went on across pnv_ioda2_ddw's unload"
+rmmod ddw_op_stall || fail "rmmod ddw_op_stall failed"
+modprobe pnv_ioda2_ddw || fail "reload failed"
