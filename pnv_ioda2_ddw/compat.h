@@ -21,8 +21,9 @@ struct device;
 /* pe_owner.c: what the PE's interposed take/release ownership ops do. */
 long ddw_pe_take_op(struct iommu_table_group *table_group);
 void ddw_pe_release_op(struct iommu_table_group *table_group);
-struct iommu_table_group_ops *ddw_pe_platform_ops(void);
-bool ddw_pe_owned(struct iommu_table_group *table_group);
+bool ddw_pe_keep(struct iommu_table_group *table_group,
+		 struct iommu_table_group_ops **platform);
+void ddw_pe_kernel_back(struct iommu_table_group *table_group, bool back);
 
 #if defined(SPAPR_DDW_LINUX_6_1)
 
@@ -39,13 +40,6 @@ bool ddw_pe_owned(struct iommu_table_group *table_group);
 static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 {
 	return true;
-}
-
-/* Out of the kernel's DMA setup: while someone owns it. */
-static inline bool compat_pe_external(struct iommu_table_group *table_group,
-				      unsigned int owners)
-{
-	return owners;
 }
 
 static inline int compat_pe_take(struct iommu_table_group_ops *ops,
@@ -73,6 +67,27 @@ static inline void compat_take_ownership_op(struct iommu_table_group *table_grou
 static inline void compat_release_ownership_op(struct iommu_table_group *table_group)
 {
 	ddw_pe_release_op(table_group);
+}
+
+/*
+ * Every op of the PE goes through pe_owner.c: the in-tree backend's take
+ * pins the module before it calls any other.
+ */
+static inline void compat_pe_ops_fill(struct iommu_table_group_ops *ours,
+				      const struct iommu_table_group_ops *platform)
+{
+}
+
+/*
+ * A PE's windows change only under its lock (every op interposed), which
+ * the caller holds: @fn reads them there.  Out of the kernel's DMA setup
+ * while owned.
+ */
+static inline void compat_pe_read(struct iommu_group *grp, unsigned int owners,
+				  void (*fn)(void *data, bool external),
+				  void *data)
+{
+	fn(data, owners);
 }
 
 /*
@@ -149,7 +164,8 @@ static inline bool compat_group_layout_ok(struct iommu_group *grp)
  * (__iommu_probe_device()), and a take then: with an owner's window 0 in
  * tables[0], the platform would unset it and put a table reference that
  * is the owner's.  So the ops are interposed (pe_owner.c), and a take
- * while the PE has owners leaves it as it is.
+ * while the PE has owners leaves it as it is, unless the kernel's windows
+ * came back under them (a claim released before its owners disowned).
  */
 #define COMPAT_PE_OPS_INTERPOSED	true
 
@@ -179,18 +195,23 @@ static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 	return !iommu_group_for_each_dev(grp, &devs, compat_dev_blocked) && devs;
 }
 
-/* Out of the kernel's DMA setup: while its group is claimed, owners or not. */
-static inline bool compat_pe_external(struct iommu_table_group *table_group,
-				      unsigned int owners)
-{
-	return compat_pe_claimed(table_group);
-}
-
+/*
+ * The claim is not ours to check against its maker: the first owner at
+ * least finds no window set by another user of it (the in-tree backend's
+ * container): the kernel's take left none.
+ */
 static inline int compat_pe_take(struct iommu_table_group_ops *ops,
 				 struct iommu_table_group *table_group,
 				 unsigned int owners)
 {
-	return compat_pe_claimed(table_group) ? 0 : -EPERM;
+	unsigned int i;
+
+	if (!compat_pe_claimed(table_group))
+		return -EPERM;
+	for (i = 0; !owners && i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
+		if (READ_ONCE(table_group->tables[i]))
+			return -EBUSY;
+	return 0;
 }
 
 static inline void compat_pe_give_back(struct iommu_table_group_ops *ops,
@@ -199,19 +220,87 @@ static inline void compat_pe_give_back(struct iommu_table_group_ops *ops,
 {
 }
 
+/* Called by the kernel's blocked domain, under the group's mutex. */
 static inline long compat_take_ownership_op(struct iommu_table_group *table_group,
 					    struct device *dev)
 {
-	if (ddw_pe_owned(table_group))
+	struct iommu_table_group_ops *platform;
+	long ret;
+
+	if (ddw_pe_keep(table_group, &platform))
 		return 0;
-	return ddw_pe_platform_ops()->take_ownership(table_group, dev);
+	ret = platform->take_ownership(table_group, dev);
+	if (!ret)
+		ddw_pe_kernel_back(table_group, false);
+	return ret;
 }
 
-/* Restores the kernel's windows only if tables[0] is empty: as it is. */
+/*
+ * Called by the kernel's platform domain, under the group's mutex, when the
+ * claim goes.  The platform restores the kernel's windows only if tables[0]
+ * is empty: tell the take when it did.
+ */
 static inline void compat_release_ownership_op(struct iommu_table_group *table_group,
 					       struct device *dev)
 {
-	ddw_pe_platform_ops()->release_ownership(table_group, dev);
+	struct iommu_table_group_ops *platform;
+	bool empty = !READ_ONCE(table_group->tables[0]);
+
+	ddw_pe_keep(table_group, &platform);
+	platform->release_ownership(table_group, dev);
+	/* Once per device: the first one restores. */
+	if (empty)
+		ddw_pe_kernel_back(table_group, true);
+}
+
+/*
+ * Only take and release run this module's code, always under the group's
+ * mutex, which the unload drains.  The in-tree backend calls the other ops
+ * under its container's lock without pinning this module on 6.12 (its take
+ * is the kernel's): they go to the platform directly, and the unload waits
+ * out, with synchronize_rcu(), a caller between reading table_group->ops
+ * and the op in it (nothing sleeps there, the kernel is not preemptible:
+ * pe_owner.c).
+ */
+static inline void compat_pe_ops_fill(struct iommu_table_group_ops *ours,
+				      const struct iommu_table_group_ops *platform)
+{
+	*ours = *platform;
+	ours->take_ownership = compat_take_ownership_op;
+	ours->release_ownership = compat_release_ownership_op;
+}
+
+struct compat_pe_read {
+	void (*fn)(void *data, bool external);
+	void *data;
+	bool done;
+};
+
+static inline int compat_pe_read_dev(struct device *dev, void *data)
+{
+	struct compat_pe_read *r = data;
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (!r->done) {
+		r->done = true;
+		r->fn(r->data, domain && domain->type == IOMMU_DOMAIN_BLOCKED);
+	}
+	return 0;
+}
+
+/*
+ * The kernel's take and release at a claim change the PE's windows under
+ * the group's mutex alone: @fn runs under it (and under the PE's lock the
+ * caller holds, which orders owners' changes).  Out of the kernel's DMA
+ * setup while the group's blocked domain is on.
+ */
+static inline void compat_pe_read(struct iommu_group *grp, unsigned int owners,
+				  void (*fn)(void *data, bool external),
+				  void *data)
+{
+	struct compat_pe_read r = { .fn = fn, .data = data };
+
+	iommu_group_for_each_dev(grp, &r, compat_pe_read_dev);
 }
 
 #else

@@ -213,7 +213,7 @@ static int show_pe(struct iommu_group *grp,
 	show_pgsizes(m, caps.pgsizes);
 	seq_printf(m, "\n  max_windows: %u\n  max_levels: %u\n",
 		   caps.max_windows, caps.max_levels);
-	ddw_pe_show(m, table_group, show_windows, pdev && !pdev->is_virtfn);
+	ddw_pe_show(m, grp, table_group, show_windows, pdev && !pdev->is_virtfn);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -174,22 +175,52 @@ void ddw_pe_release_op(struct iommu_table_group *table_group)
 		ddw_pe_disown(pe);
 }
 
-/*
- * For the interposed take and release of 6.12 (compat.h), which pass a
- * device the ops of 6.1 do not: the platform's ops, and whether the PE has
- * owners.  Called under the group's mutex, which nests inside pe->lock
- * (compat_pe_claimed()): owners is read without the PE's lock.
+/**
+ * ddw_pe_keep() - whether a take from the kernel's blocked domain (6.12)
+ *	leaves the PE to its owners
+ * @table_group: the PE
+ * @platform: set to the platform's ops
+ *
+ * Called under the group's mutex by the interposed take and release
+ * (compat.h).  A device joining a claimed group gets a take: with owners,
+ * the platform would unset their window 0 and put their table.  But if the
+ * claim was released under the owners and the platform restored the
+ * kernel's windows, the PE is the kernel's again and must be taken.
+ * @platform is read under the lock that published the PE's ops.
+ *
+ * Return: true if the take must not reach the platform.
  */
-struct iommu_table_group_ops *ddw_pe_platform_ops(void)
+bool ddw_pe_keep(struct iommu_table_group *table_group,
+		 struct iommu_table_group_ops **platform)
 {
-	return ioda2_ops;
+	struct ddw_pe *pe;
+	bool keep = false;
+
+	spin_lock(&pe_list_lock);
+	*platform = ioda2_ops;
+	list_for_each_entry(pe, &pe_list, node) {
+		if (pe->table_group == table_group) {
+			keep = READ_ONCE(pe->owners) && !pe->kernel_back;
+			break;
+		}
+	}
+	spin_unlock(&pe_list_lock);
+	return keep;
 }
 
-bool ddw_pe_owned(struct iommu_table_group *table_group)
+/*
+ * The interposed release (6.12) tells whether the platform restored the
+ * kernel's windows; a take clears it.  Under the group's mutex.
+ */
+void ddw_pe_kernel_back(struct iommu_table_group *table_group, bool back)
 {
 	struct ddw_pe *pe = ddw_pe_find(table_group);
 
-	return pe && READ_ONCE(pe->owners);
+	if (!pe)
+		return;
+	/* Owners unset their windows and disown before the claim goes. */
+	WARN_ON_ONCE(back && READ_ONCE(pe->owners));
+	pe->kernel_back = back;
 }
 
 /* Not const: iommu_table_group::ops is not a const pointer in 6.1. */
@@ -220,9 +251,16 @@ static int ddw_pe_interpose(struct iommu_table_group *table_group)
 		ret = -EOPNOTSUPP;
 		goto out_unlock;
 	}
-	ioda2_ops = table_group->ops;
+	if (!ioda2_ops) {
+		ioda2_ops = table_group->ops;
+		compat_pe_ops_fill(&ddw_pe_ops, ioda2_ops);
+	}
+	/*
+	 * Readers of ioda2_ops that came through these ops take the lock
+	 * (ddw_pe_keep()) or are on 6.1 owners, whose take took it.
+	 */
 	if (COMPAT_PE_OPS_INTERPOSED)
-		table_group->ops = &ddw_pe_ops;
+		WRITE_ONCE(table_group->ops, &ddw_pe_ops);
 	/* The kernel's default table, while the kernel owns the PE. */
 	if (!ioda2_table_ops && table_group->tables[0] &&
 	    table_group->tables[0]->it_ops &&
@@ -295,42 +333,79 @@ void ddw_pe_unset_window(struct ddw_pe *pe, int num)
 	mutex_unlock(&pe->lock);
 }
 
+struct ddw_pe_report {
+	struct seq_file *m;
+	struct iommu_table_group *table_group;
+	struct ddw_pe *pe;
+	void (*show)(struct seq_file *m, struct iommu_table_group *table_group);
+	bool kernel_stable;
+};
+
+static bool ddw_pe_has_windows(struct iommu_table_group *table_group)
+{
+	unsigned int i;
+
+	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
+		if (READ_ONCE(table_group->tables[i]))
+			return true;
+	return false;
+}
+
+/* Under the PE's lock and, on 6.12, the group's mutex (compat_pe_read()). */
+static void ddw_pe_report(void *data, bool external)
+{
+	struct ddw_pe_report *r = data;
+	struct ddw_pe *pe = r->pe;
+
+	if (pe)
+		seq_printf(r->m, "  owner: %s (owners %u, takes %lu, releases %lu)\n",
+			   external ? "external" : "kernel", pe->owners,
+			   pe->takes, pe->releases);
+	else
+		seq_printf(r->m, "  owner: %s (not adopted)\n",
+			   external ? "external" : "kernel");
+	if ((pe && pe->owners) || (!external && r->kernel_stable))
+		r->show(r->m, r->table_group);
+	else if (external && ddw_pe_has_windows(r->table_group))
+		/* Set under its own lock: only the pointers may be read. */
+		seq_puts(r->m, "  windows: another user's of the claim (not read)\n");
+	else if (!external)
+		seq_puts(r->m, "  windows: the kernel's (an SR-IOV VF's PE: not read)\n");
+}
+
 /**
  * ddw_pe_show() - report who owns a PE, and its windows, as one snapshot
  * @m: the report
+ * @grp: the PE's IOMMU group, held by the caller
  * @table_group: the PE
  * @show: prints the windows of @table_group
  * @kernel_stable: the kernel's own windows of the PE change only with its
  *	devices (not an SR-IOV VF's PE, whose are released unlocked)
  *
- * A PE's windows change only under its lock while it is owned (set and
- * unset windows, taking and handing it back).  On 6.12 the kernel's domains
- * take and give back a PE under its group's mutex only: a report racing
- * with a claim or its release may read a window being replaced.
+ * Owners change their windows under the PE's lock; on 6.1 every change
+ * does (all ops interposed), on 6.12 the kernel's take and release at a
+ * claim hold the group's mutex, the in-tree backend neither (its windows
+ * are not read).
  */
-void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group,
+void ddw_pe_show(struct seq_file *m, struct iommu_group *grp,
+		 struct iommu_table_group *table_group,
 		 void (*show)(struct seq_file *m,
 			      struct iommu_table_group *table_group),
 		 bool kernel_stable)
 {
-	struct ddw_pe *pe = ddw_pe_find(table_group);
-	bool owned = false;
+	struct ddw_pe_report r = {
+		.m = m,
+		.table_group = table_group,
+		.pe = ddw_pe_find(table_group),
+		.show = show,
+		.kernel_stable = kernel_stable,
+	};
 
-	if (!pe) {
-		seq_puts(m, "  owner: kernel (not adopted)\n");
-	} else {
-		mutex_lock(&pe->lock);
-		owned = compat_pe_external(table_group, pe->owners);
-		seq_printf(m, "  owner: %s (owners %u, takes %lu, releases %lu)\n",
-			   owned ? "external" : "kernel", pe->owners, pe->takes,
-			   pe->releases);
-	}
-	if (owned || kernel_stable)
-		show(m, table_group);
-	else
-		seq_puts(m, "  windows: the kernel's (an SR-IOV VF's PE: not read)\n");
-	if (pe)
-		mutex_unlock(&pe->lock);
+	if (r.pe)
+		mutex_lock(&r.pe->lock);
+	compat_pe_read(grp, r.pe ? r.pe->owners : 0, ddw_pe_report, &r);
+	if (r.pe)
+		mutex_unlock(&r.pe->lock);
 }
 
 /**
@@ -406,14 +481,19 @@ void ddw_pe_exit(void)
 	list_for_each_entry(pe, &pe_list, node) {
 		WARN_ON_ONCE(pe->owners);
 		if (pe->table_group->ops == &ddw_pe_ops)
-			pe->table_group->ops = ioda2_ops;
+			WRITE_ONCE(pe->table_group->ops, ioda2_ops);
 	}
 	/*
-	 * Wait for the calls that found our ops before: the in-tree backend's
-	 * window changes hold the PE's lock, the kernel's take and release the
-	 * group's mutex.  Groups are reached through their devices, which hold
-	 * them: table_group->group may be cleared or stale.
+	 * Wait for the calls that found our ops before.  A caller between
+	 * reading table_group->ops and reading the op in ddw_pe_ops does not
+	 * sleep, and the kernel does not preempt it: one grace period.  Then
+	 * those in our code: on 6.1 the in-tree backend's window changes hold
+	 * the PE's lock, the kernel's take and release the group's mutex (6.12
+	 * and, through the glue, 6.1).  Groups are reached through their
+	 * devices, which hold them: table_group->group may be cleared or stale.
 	 */
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_PREEMPT_RCU));
+	synchronize_rcu();
 	for_each_pci_dev(pdev) {
 		struct iommu_group *grp = iommu_group_get(&pdev->dev);
 

@@ -5,6 +5,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 
+struct iommu_group;
 struct iommu_table;
 struct iommu_table_group;
 struct seq_file;
@@ -25,6 +26,9 @@ struct seq_file;
  *	written under @lock, read without it by 6.12's interposed take
  * @takes: times @owners went from 0 to 1 (6.1: the hardware was taken)
  * @releases: times it went back to 0 (6.1: the hardware was handed back)
+ * @kernel_back: 6.12: the platform restored the kernel's windows when the
+ *	group's claim was released, and no take came since; under the
+ *	group's mutex
  *
  * Records are added as PEs are found and freed only at module exit.
  */
@@ -35,6 +39,7 @@ struct ddw_pe {
 	unsigned int owners;
 	unsigned long takes;
 	unsigned long releases;
+	bool kernel_back;
 };
 
 struct ddw_pe *ddw_pe_get(struct iommu_table_group *table_group);
@@ -43,7 +48,8 @@ int ddw_pe_own(struct ddw_pe *pe);
 void ddw_pe_disown(struct ddw_pe *pe);
 long ddw_pe_set_window(struct ddw_pe *pe, int num, struct iommu_table *tbl);
 void ddw_pe_unset_window(struct ddw_pe *pe, int num);
-void ddw_pe_show(struct seq_file *m, struct iommu_table_group *table_group,
+void ddw_pe_show(struct seq_file *m, struct iommu_group *grp,
+		 struct iommu_table_group *table_group,
 		 void (*show)(struct seq_file *m,
 			      struct iommu_table_group *table_group),
 		 bool kernel_stable);

@@ -377,8 +377,10 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_kill);
  * iommu_group_claim_dma_owner(); the caller unsets its windows and disowns
  * the PE before releasing that claim.
  *
- * Return: 0, -ENODEV for a PE this module does not know, or -EPERM (6.12)
- * if the PE's group is not claimed from the kernel.
+ * Return: 0, -ENODEV for a PE this module does not know, -EPERM (6.12)
+ * if the PE's group is not claimed from the kernel, or -EBUSY (6.12) if
+ * the PE has no owner yet but windows: another user of the claim (the
+ * in-tree VFIO backend) programmed them through the PE's ops.
  */
 int pnv_ddw_own(struct iommu_table_group *table_group)
 {

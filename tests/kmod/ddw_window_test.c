@@ -230,6 +230,25 @@ static void bench_run(struct iommu_table_group *tg, unsigned long hpa)
 	}
 }
 
+/*
+ * 6.12: another user of the claim (the in-tree backend, through the PE's
+ * ops) has a window: the PE is not offered to a first owner.
+ */
+static void foreign_window_run(struct iommu_table_group *tg)
+{
+	struct iommu_table *tbl;
+
+	if (!CHECK(!tg->ops->create_table(tg, 1, 12, 1ULL << 30, 1, &tbl),
+		   "another user's table made through the PE's ops"))
+		return;
+	if (CHECK(!tg->ops->set_window(tg, 1, tbl), "and programmed in window 1")) {
+		CHECK(pnv_ddw_own(tg) == -EBUSY,
+		      "a PE with another user's window: -EBUSY");
+		tg->ops->unset_window(tg, 1);
+	}
+	iommu_tce_table_put(tbl);
+}
+
 static int match_group_id(struct device *dev, void *data)
 {
 	struct iommu_group **grp = data;
@@ -298,6 +317,7 @@ static int __init ddw_window_test_init(void)
 		if (!CHECK(!iommu_group_claim_dma_owner(grp, &group),
 			   "group %d claimed from the kernel", group))
 			goto out;
+		foreign_window_run(tg);
 	}
 	if (!CHECK(!pnv_ddw_own(tg), "PE of group %d taken from the kernel", group))
 		goto out_release;

@@ -112,7 +112,11 @@ static int v2_sequence(int grp)
 	CHECK(ret == 0, "SPAPR_TCE_CREATE 1 GiB, page shift %u, 1 level: %ld", shift, ret);
 	note("window at bus 0x%llx", (unsigned long long)create.start_addr);
 	snprintf(line, sizeof(line), "  window 1: bus 0x%llx ", (unsigned long long)create.start_addr);
-	CHECK(pe_has_line(grp, line), "debugfs: the PE has the new window");
+	/* 6.12: debugfs does not read the in-tree backend's windows. */
+	CHECK(pe_has_line(grp, line) ||
+	      (!container_present() && pe_has_line(grp, "  windows: another user's")),
+	      "debugfs: the PE has the new window%s",
+	      pe_has_line(grp, line) ? "" : " (the in-tree backend's: not read)");
 
 	map.vaddr = (uintptr_t)mem;
 	map.size = REGION_SIZE;

@@ -8,6 +8,7 @@
 st=/sys/module/ddw_op_stall/parameters/stalled
 holder=
 cleanup() {
+	touch /tmp/go
 	[ -n "$holder" ] && wait $holder
 	mod_loaded ddw_op_stall && rmmod ddw_op_stall
 }
@@ -18,19 +19,31 @@ rmmod pnv_ioda2_ddw || fail "pnv_ioda2_ddw does not unload before the test"
 modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
 insmod /tests/kmod/ddw_op_stall.ko || fail "insmod ddw_op_stall failed"
 modprobe pnv_ioda2_ddw || fail "modprobe pnv_ioda2_ddw failed"
-/tests/bin/vfio_spapr v2-sequence "$grp" >/tmp/seq.log 2>&1 &
+rm -f /tmp/go /tmp/go.ready
+# Registers memory, creates a DDW (the in-tree backend's default window
+# first), maps it, then waits for /tmp/go.
+/tests/bin/vfio_spapr hold-mapped "$grp" /tmp/go >/tmp/hold.log 2>&1 &
 holder=$!
 i=0
 while [ "$(cat $st)" = 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ "$(cat $st)" = 1 ] || { cat /tmp/seq.log; fail "no in-tree call reached create_table"; }
-dmesg | grep 'create_table held' | tail -n 1
+[ "$(cat $st)" = 1 ] || { cat /tmp/hold.log; fail "no in-tree call reached create_table"; }
+klog | grep 'create_table held' | tail -n 1
 rmmod pnv_ioda2_ddw || fail "rmmod failed while an in-tree call was in a PE op"
+i=0
+while [ ! -e /tmp/go.ready ] && kill -0 $holder 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+touch /tmp/go
 wait $holder
 rc=$?
 holder=
-cat /tmp/seq.log
+cat /tmp/hold.log
 [ "$(cat $st)" = 2 ] || fail "the call went on before the unload ended (stalled=$(cat $st))"
-[ $rc = 0 ] || fail "the in-tree v2 sequence failed across the unload (exit $rc)"
-echo "the in-tree v2 sequence went on across pnv_ioda2_ddw's unload"
+[ $rc = 0 ] || fail "the in-tree container failed across the unload (exit $rc)"
+echo "the in-tree container made and mapped its windows across pnv_ioda2_ddw's unload"
 rmmod ddw_op_stall || fail "rmmod ddw_op_stall failed"
 modprobe pnv_ioda2_ddw || fail "reload failed"
+/tests/bin/vfio_spapr v2-sequence "$grp" >/tmp/seq.log || { cat /tmp/seq.log; fail "v2 sequence after the reload failed"; }
+echo "in-tree v2 sequence after the reload: ok"
+rmmod pnv_ioda2_ddw || fail "pnv_ioda2_ddw does not unload after"
