@@ -36,7 +36,7 @@ testbed:
 	bash tests/testbed/setup.sh
 
 demo:
-	bash tests/demo.sh
+	KERNEL="$(KERNEL)" bash tests/demo.sh
 
 check:
 	bash tests/check.sh

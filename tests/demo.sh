@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make demo: boot the stock Debian 12 ppc64el kernel on an emulated POWER8
-# (QEMU powernv8: skiboot, three PHB3 host bridges, an NVMe controller), load
-# the modules built from this tree and print what they do.
+# make demo: boot a stock Debian ppc64el kernel on an emulated POWER8 (QEMU
+# powernv8: skiboot, three PHB3 host bridges, an NVMe controller), load the
+# modules built from this tree and print what they do.  The kernel is the
+# newest supported one, Debian 13's 6.12 (4K pages), unless KERNEL= names
+# another series: make demo KERNEL=6.1 (Debian 12) or KERNEL=6.12-64k.
 set -uo pipefail
 . "$(dirname "$0")/testbed/lib.sh"
 
 bash "$TOP/tests/testbed/setup.sh" || die "testbed setup failed"
-load_kernel
+load_kernel "${KERNEL:-6.12}"
+# The scripts below stage, pack and boot the same series.
+export SPAPR_DDW_KERNEL=$KSERIES
 OUT=$WORK/demo
 mkdir -p "$OUT"
 log "building the modules for $KVER"
@@ -31,7 +35,9 @@ if [ $rc -ne 0 ]; then
 	die "the demo run failed (console log: $OUT/console.log)"
 fi
 # The disk image, read by this machine: what the two guests wrote is there.
-img=$WORK/$machine-demo-nvme.img
+tag=$machine
+[ "$KSERIES" = 6.1 ] || tag=$machine-$KSERIES
+img=$WORK/$tag-demo-nvme.img
 echo "7. This x86 machine reads the NVMe's disk image ($img):"
 python3 "$TOP/tests/testbed/check-pattern.py" "$img" 8 16 | sed 's/^/   /' || die "pattern missing"
 python3 "$TOP/tests/testbed/check-pattern.py" "$img" 8 32 | sed 's/^/   /' || die "pattern missing"

@@ -1,5 +1,5 @@
-# The report of `make demo`: what the emulated machine has, what stock 6.1
-# does with VFIO, and what the modules change.  Lines starting "demo| " are
+# The report of `make demo`: what the emulated machine has, what the stock
+# kernel (6.1 or 6.12) does with VFIO, and what the modules change.  Lines starting "demo| " are
 # shown by the host.
 . /tests/lib.sh
 r() { echo "demo| $*" >/dev/console; }
@@ -23,7 +23,7 @@ bdf=$(nvme_bdf) || fail "no NVMe"
 grp=$(basename "$(readlink /sys/bus/pci/devices/$bdf/iommu_group)")
 
 r ""
-r "1. Stock Debian 12 kernel: bind the NVMe to vfio-pci"
+r "1. Stock Debian kernel (Linux $(kernel_series)): bind the NVMe to vfio-pci"
 modprobe vfio-pci || fail "modprobe vfio-pci failed"
 if bind_driver "$bdf" vfio-pci; then
 	r "   bound (this kernel needs no help)"
@@ -93,9 +93,9 @@ modprobe -r kvm-hv || fail "kvm-hv does not unload"
 
 r ""
 r "5. A userspace NVMe driver over VFIO on spapr-tce-v2 (tests/user/nvme_vfio.c):"
-r "   queues and buffers in a dynamic window of 64 KiB pages, 2 table levels;"
+r "   queues and buffers in a dynamic window of $(page_kb) KiB pages (the kernel's), 2 table levels;"
 r "   Identify, then 8 MiB written at 16 MiB on the disk and read back"
-DDW_SHOW_STATE=1 DDW_PATTERN_OUT=/tmp/pattern.bin /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 16 2 8 \
+DDW_SHOW_STATE=1 DDW_PATTERN_OUT=/tmp/pattern.bin /tests/bin/nvme_vfio "$bdf" SPAPRDDW0001 "$(page_shift)" 2 8 \
 	>/tmp/nvme_vfio.out 2>&1 || { cat /tmp/nvme_vfio.out; fail "nvme_vfio failed"; }
 grep -E '(TCE_CREATE|MAP_DMA|identified|LBA|wrote|read them|compared)' /tmp/nvme_vfio.out |
 	sed 's/^ok: //; s/^ *//; s/^/demo|     /' >/dev/console
@@ -104,8 +104,12 @@ sed -n '/^container state/,$p' /tmp/nvme_vfio.out | tail -n +2 | sed 's/^/demo| 
 r "   what the platform did to the PE:"
 klog | sed -n 's/^<[0-9]>\[[ 0-9.]*\] pci [0-9a-f:]* *: \(\[PE# [0-9a-f]*\].*\(window\|bypass\)\)/\1/p' | tail -n 6 |
 	sed 's/^/demo|     /' >/dev/console
-r "   IOMMU glue counters (/sys/kernel/debug/spapr_ddw/iommu_glue):"
-rcmd cat /sys/kernel/debug/spapr_ddw/iommu_glue
+if [ -e /sys/kernel/debug/spapr_ddw/iommu_glue ]; then
+	r "   IOMMU glue counters (/sys/kernel/debug/spapr_ddw/iommu_glue):"
+	rcmd cat /sys/kernel/debug/spapr_ddw/iommu_glue
+else
+	r "   (no IOMMU glue on Linux $(kernel_series): the kernel's own IOMMU ops own the PE)"
+fi
 r ""
 r "6. Hand the NVMe back to the kernel's nvme driver and read the disk"
 md5=$(nvme_md5) || fail "nvme cannot read"
