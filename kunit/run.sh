@@ -56,4 +56,4 @@ esac
 cd "$src"
 exec python3 tools/testing/kunit/kunit.py run "${args[@]}" \
 	--build_dir="$build" \
-	--kunitconfig="$TOP/kunit/.kunitconfig" --jobs="$(nproc)" --timeout=600
+	--kunitconfig="$TOP/kunit/.kunitconfig" --jobs="${KUNIT_JOBS:-$(nproc)}" --timeout=600

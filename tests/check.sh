@@ -205,14 +205,32 @@ kunit() {	# kunit be|le SERIES
 	# Our code must build without a warning in that kernel too.
 	! grep -E 'spapr_ddw_kunit/.*warning' "$log"
 }
-for run in be:6.1 le:6.12; do
-	e=${run%:*} s=${run#*:}
-	if kunit "$e" "$s"; then
-		result PASS "kunit-$e-$s ($(sed -n 's/.*Testing complete. Ran \([0-9]*\) tests.*/\1/p' "$OUT/kunit-$e-$s.log") cases)"
-	else
-		result FAIL "kunit-$e-$s" "$OUT/kunit-$e-$s.log"
-	fi
-done
+# Both kernel builds run on one core beside the guest runs below, which use
+# one (TCG emulates a single vCPU): 15 minutes less than one after the other
+# on a 2-core machine.  Results are counted after the guest runs.
+kunit_all() {
+	local run e s
+	for run in be:6.1 le:6.12; do
+		e=${run%:*} s=${run#*:}
+		if kunit "$e" "$s" >>"$OUT/kunit.summary"; then
+			echo "PASS kunit-$e-$s ($(sed -n 's/.*Testing complete. Ran \([0-9]*\) tests.*/\1/p' "$OUT/kunit-$e-$s.log") cases)|$OUT/kunit-$e-$s.log"
+		else
+			echo "FAIL kunit-$e-$s|$OUT/kunit-$e-$s.log"
+		fi
+	done
+}
+KUNIT_JOBS=1 kunit_all >"$OUT/kunit.results" 2>&1 &
+kunit_pid=$!
+kunit_results() {
+	local st rest
+	wait $kunit_pid
+	cat "$OUT/kunit.summary" 2>/dev/null
+	while read -r st rest; do
+		result "$st" "${rest%|*}" "${rest##*|}"
+	done <"$OUT/kunit.results"
+	[ "$(grep -c '^\(PASS\|FAIL\) kunit-' "$OUT/kunit.results")" -eq 2 ] ||
+		result FAIL "kunit (no result: $OUT/kunit.results)"
+}
 
 # --- guest ---------------------------------------------------------------
 kmake W=1 modules >/dev/null 2>&1 || die "rebuild failed"
@@ -258,8 +276,9 @@ vm powernv9 check 600
 # Two functions of one slot in one PE (run-vm.sh adds them for this plan).
 vm powernv8 multifunction 300
 # The seed's scenario: a pseries guest under Debian's QEMU in the host.
+# Under TCG (QEMU's MAP_DMA for every guest TCE) on POWER8 only: 8 minutes
+# a run; POWER9 runs the guest under KVM-HV below (README, "make check").
 vm powernv8 nested 900 "$nested_initrd"
-vm powernv9 nested 900 "$nested_initrd"
 # ... as users run it: under KVM-HV, which writes our tables without
 # MAP_DMA, and a small VMM for what QEMU does not do.
 vm powernv8 kvm 900 "$nested_initrd"
@@ -308,9 +327,9 @@ fi
 for m in powernv8 powernv9; do
 	check "$m: disk image holds the pattern written through the DDW" "$OUT/pattern-$m.log" \
 		python3 "$TOP/tests/testbed/check-pattern.py" "$WORK/$m-check-nvme.img" 8
-	check "$m: disk image holds the pattern the nested guest wrote" "$OUT/pattern-nested-$m.log" \
-		python3 "$TOP/tests/testbed/check-pattern.py" "$WORK/$m-nested-nvme.img" 8 32
 done
+check "powernv8: disk image holds the pattern the nested guest wrote" "$OUT/pattern-nested-powernv8.log" \
+	python3 "$TOP/tests/testbed/check-pattern.py" "$WORK/powernv8-nested-nvme.img" 8 32
 # Both boots of the KVM guest, on spapr-tce-v2 (32, 40) and in-tree (48, 56).
 for m in powernv8 powernv9; do
 	for at in 32 40 48 56; do
@@ -338,8 +357,12 @@ vm_hang() {
 }
 check "harness-catches-timeout" "$OUT/vm-hang.out" vm_hang
 
+kunit_results
 kmake clean >/dev/null
-echo "spapr-ddw $VERSION on Debian kernel $KVER ($KPKG)"
+echo "spapr-ddw $VERSION on Debian kernels:"
+for s in 6.1 6.12 6.12-64k; do
+	(load_kernel "$s" && echo "  $s: $KVER ($KPKG)")
+done
 [ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
 echo "$pass passed, $fail failed, $skip skipped (each SKIP line says why)"
 [ "$fail" -eq 0 ]
