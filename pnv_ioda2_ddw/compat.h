@@ -13,6 +13,7 @@
 #include <linux/iommu.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <asm/iommu.h>
 
@@ -83,11 +84,17 @@ static inline void compat_pe_ops_fill(struct iommu_table_group_ops *ours,
  * the caller holds: @fn reads them there.  Out of the kernel's DMA setup
  * while owned.
  */
-static inline void compat_pe_read(struct iommu_group *grp, unsigned int owners,
+static inline bool compat_pe_read(struct iommu_group *grp, unsigned int owners,
 				  void (*fn)(void *data, bool external),
 				  void *data)
 {
 	fn(data, owners);
+	return true;
+}
+
+/* Nothing reaches ddw_pe_ops unpinned: the in-tree backend's take pins. */
+static inline void compat_pe_ops_quiesce(void)
+{
 }
 
 /*
@@ -294,13 +301,30 @@ static inline int compat_pe_read_dev(struct device *dev, void *data)
  * caller holds, which orders owners' changes).  Out of the kernel's DMA
  * setup while the group's blocked domain is on.
  */
-static inline void compat_pe_read(struct iommu_group *grp, unsigned int owners,
+static inline bool compat_pe_read(struct iommu_group *grp, unsigned int owners,
 				  void (*fn)(void *data, bool external),
 				  void *data)
 {
 	struct compat_pe_read r = { .fn = fn, .data = data };
 
 	iommu_group_for_each_dev(grp, &r, compat_pe_read_dev);
+	return r.done;
+}
+
+/*
+ * The in-tree backend reads table_group->ops, then an op in it, without a
+ * sleep between (Debian 6.12's vfio_iommu_spapr_tce reloads the ops after
+ * account_locked_vm()).  Without preempt counting, plain kernel code is an
+ * RCU reader: a grace period after the ops are given back, no caller still
+ * reads ddw_pe_ops.  With it (PREEMPT_COUNT: preemptible or debug kernels),
+ * a tick in such code counts as a quiescent state, hence refused.
+ */
+static_assert(!IS_ENABLED(CONFIG_PREEMPT_COUNT),
+	      "pnv_ioda2_ddw's unload on 6.12 needs a kernel without PREEMPT_COUNT");
+
+static inline void compat_pe_ops_quiesce(void)
+{
+	synchronize_rcu();
 }
 
 #else

@@ -20,7 +20,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/rcupdate.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -255,12 +254,15 @@ static int ddw_pe_interpose(struct iommu_table_group *table_group)
 		ioda2_ops = table_group->ops;
 		compat_pe_ops_fill(&ddw_pe_ops, ioda2_ops);
 	}
-	/*
-	 * Readers of ioda2_ops that came through these ops take the lock
-	 * (ddw_pe_keep()) or are on 6.1 owners, whose take took it.
-	 */
-	if (COMPAT_PE_OPS_INTERPOSED)
-		WRITE_ONCE(table_group->ops, &ddw_pe_ops);
+	if (COMPAT_PE_OPS_INTERPOSED) {
+		/*
+		 * The kernel reads table_group->ops without our lock: the
+		 * filled ops are seen before the pointer to them.  Readers of
+		 * ioda2_ops that came through these ops take the lock
+		 * (ddw_pe_keep()) or are 6.1 owners, whose take took it.
+		 */
+		smp_store_release(&table_group->ops, &ddw_pe_ops);
+	}
 	/* The kernel's default table, while the kernel owns the PE. */
 	if (!ioda2_table_ops && table_group->tables[0] &&
 	    table_group->tables[0]->it_ops &&
@@ -341,14 +343,15 @@ struct ddw_pe_report {
 	bool kernel_stable;
 };
 
-static bool ddw_pe_has_windows(struct iommu_table_group *table_group)
+/* Set under another user's lock: only whether there is a table is read. */
+static void ddw_pe_show_others(struct seq_file *m,
+			       struct iommu_table_group *table_group)
 {
 	unsigned int i;
 
 	for (i = 0; i < IOMMU_TABLE_GROUP_MAX_TABLES; i++)
 		if (READ_ONCE(table_group->tables[i]))
-			return true;
-	return false;
+			seq_printf(m, "  window %u: another user's of the claim (not read)\n", i);
 }
 
 /* Under the PE's lock and, on 6.12, the group's mutex (compat_pe_read()). */
@@ -366,10 +369,9 @@ static void ddw_pe_report(void *data, bool external)
 			   external ? "external" : "kernel");
 	if ((pe && pe->owners) || (!external && r->kernel_stable))
 		r->show(r->m, r->table_group);
-	else if (external && ddw_pe_has_windows(r->table_group))
-		/* Set under its own lock: only the pointers may be read. */
-		seq_puts(r->m, "  windows: another user's of the claim (not read)\n");
-	else if (!external)
+	else if (external)
+		ddw_pe_show_others(r->m, r->table_group);
+	else
 		seq_puts(r->m, "  windows: the kernel's (an SR-IOV VF's PE: not read)\n");
 }
 
@@ -403,7 +405,8 @@ void ddw_pe_show(struct seq_file *m, struct iommu_group *grp,
 
 	if (r.pe)
 		mutex_lock(&r.pe->lock);
-	compat_pe_read(grp, r.pe ? r.pe->owners : 0, ddw_pe_report, &r);
+	if (!compat_pe_read(grp, r.pe ? r.pe->owners : 0, ddw_pe_report, &r))
+		seq_puts(m, "  owner: unknown (its last device went)\n");
 	if (r.pe)
 		mutex_unlock(&r.pe->lock);
 }
@@ -484,16 +487,14 @@ void ddw_pe_exit(void)
 			WRITE_ONCE(pe->table_group->ops, ioda2_ops);
 	}
 	/*
-	 * Wait for the calls that found our ops before.  A caller between
-	 * reading table_group->ops and reading the op in ddw_pe_ops does not
-	 * sleep, and the kernel does not preempt it: one grace period.  Then
-	 * those in our code: on 6.1 the in-tree backend's window changes hold
-	 * the PE's lock, the kernel's take and release the group's mutex (6.12
-	 * and, through the glue, 6.1).  Groups are reached through their
-	 * devices, which hold them: table_group->group may be cleared or stale.
+	 * Wait for the calls that found our ops before: callers still reading
+	 * ddw_pe_ops (compat_pe_ops_quiesce()), then those in our code: on 6.1
+	 * the in-tree backend's window changes hold the PE's lock, the kernel's
+	 * take and release the group's mutex (6.12 and, through the glue,
+	 * 6.1).  Groups are reached through their devices, which hold them:
+	 * table_group->group may be cleared or stale.
 	 */
-	BUILD_BUG_ON(IS_ENABLED(CONFIG_PREEMPT_RCU));
-	synchronize_rcu();
+	compat_pe_ops_quiesce();
 	for_each_pci_dev(pdev) {
 		struct iommu_group *grp = iommu_group_get(&pdev->dev);
 

@@ -374,8 +374,10 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_kill);
  * and bypass are removed.  Owners nest (the IOMMU core's blocking domain is
  * one).  On Linux 6.12 the kernel has taken it when the caller (or VFIO, for
  * a backend's attach_group) claimed the PE's group with
- * iommu_group_claim_dma_owner(); the caller unsets its windows and disowns
- * the PE before releasing that claim.
+ * iommu_group_claim_dma_owner(); the caller must be the claim's only user
+ * of the PE's windows (the claim's maker cannot be checked: VFIO makes it
+ * for its backend), and unsets its windows and disowns the PE before
+ * releasing that claim.
  *
  * Return: 0, -ENODEV for a PE this module does not know, -EPERM (6.12)
  * if the PE's group is not claimed from the kernel, or -EBUSY (6.12) if

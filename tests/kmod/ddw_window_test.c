@@ -242,8 +242,11 @@ static void foreign_window_run(struct iommu_table_group *tg)
 		   "another user's table made through the PE's ops"))
 		return;
 	if (CHECK(!tg->ops->set_window(tg, 1, tbl), "and programmed in window 1")) {
-		CHECK(pnv_ddw_own(tg) == -EBUSY,
-		      "a PE with another user's window: -EBUSY");
+		long ret = pnv_ddw_own(tg);
+
+		CHECK(ret == -EBUSY, "a PE with another user's window: -EBUSY (%ld)", ret);
+		if (!ret)
+			pnv_ddw_disown(tg);
 		tg->ops->unset_window(tg, 1);
 	}
 	iommu_tce_table_put(tbl);

@@ -114,7 +114,7 @@ static int v2_sequence(int grp)
 	snprintf(line, sizeof(line), "  window 1: bus 0x%llx ", (unsigned long long)create.start_addr);
 	/* 6.12: debugfs does not read the in-tree backend's windows. */
 	CHECK(pe_has_line(grp, line) ||
-	      (!container_present() && pe_has_line(grp, "  windows: another user's")),
+	      (!container_present() && pe_has_line(grp, "  window 1: another user's")),
 	      "debugfs: the PE has the new window%s",
 	      pe_has_line(grp, line) ? "" : " (the in-tree backend's: not read)");
 
