@@ -109,6 +109,26 @@ group_of() { basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"; }
 
 # hold_start hold|hold-mapped GROUP FILE: vfio_spapr holds GROUP in the
 # background until FILE exists; returns once it holds, its pid in $holder.
+# Tests that hold a kernel call in a stall module (tests/kmod/ddw_*_stall.c)
+# while a VFIO program runs in the background as $holder.  stall_begin
+# MODULE: $st names its "stalled" parameter, stall_cleanup is the EXIT trap.
+# stall_wait PARAM: until the parameter leaves 0 (10 s at most).
+# stall_cleanup MODULE: lets the holder go, unloads the module.
+stall_begin() {
+	st=/sys/module/$1/parameters/stalled
+	holder=
+	trap "stall_cleanup $1" EXIT
+}
+stall_wait() {
+	i=0
+	while [ "$(cat "$1")" = 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+}
+stall_cleanup() {
+	touch /tmp/go
+	[ -n "${holder:-}" ] && wait "$holder"
+	mod_loaded "$1" && rmmod "$1"
+}
+
 hold_start() {
 	rm -f "$3" "$3.ready"
 	/tests/bin/vfio_spapr "$1" "$2" "$3" >/tmp/hold.log 2>&1 &

@@ -22,6 +22,8 @@
 #include <linux/pci.h>
 #include <asm/ptrace.h>
 
+#include "kprobe_enter.h"
+
 /* 1: a claim waits in claim_stall(); 2: it went on; 3: no unload came. */
 static int stalled;
 module_param(stalled, int, 0444);
@@ -57,10 +59,7 @@ static int claim_pre(struct kprobe *p, struct pt_regs *regs)
 	/* Only a claim: the first argument is the domain type. */
 	if (regs->gpr[3] != IOMMU_DOMAIN_BLOCKED || atomic_xchg(&armed, 0) != 1)
 		return 0;
-	/* Enter claim_stall() as the caller would have: global entry in r12. */
-	regs->gpr[12] = (unsigned long)claim_stall;
-	regs_set_return_ip(regs, (unsigned long)claim_stall);
-	return 1;
+	return kprobe_enter(regs, claim_stall);
 }
 
 static struct kprobe claim_kp = {

@@ -28,6 +28,8 @@
 #include <asm/iommu.h>
 #include <asm/ptrace.h>
 
+#include "kprobe_enter.h"
+
 /* 1: a call waits in op_stall(); 2: it went on after the unload; 3: no unload came. */
 static int stalled;
 module_param(stalled, int, 0444);
@@ -67,10 +69,7 @@ static int create_pre(struct kprobe *p, struct pt_regs *regs)
 	if (atomic_xchg(&armed, 0) != 1)
 		return 0;
 	caller = regs->link;
-	/* Enter op_stall() as the caller would have: global entry in r12. */
-	regs->gpr[12] = (unsigned long)op_stall;
-	regs_set_return_ip(regs, (unsigned long)op_stall);
-	return 1;
+	return kprobe_enter(regs, op_stall);
 }
 
 static struct kprobe create_kp = {

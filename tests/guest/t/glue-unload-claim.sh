@@ -6,14 +6,7 @@
 # after a reload.
 . /tests/lib.sh
 [ "$(kernel_series)" = 6.1 ] || skip "no IOMMU glue on Linux $(kernel_series): the kernel's own IOMMU ops"
-st=/sys/module/ddw_claim_stall/parameters/stalled
-holder=
-cleanup() {
-	touch /tmp/go
-	[ -n "$holder" ] && wait $holder
-	mod_loaded ddw_claim_stall && rmmod ddw_claim_stall
-}
-trap cleanup EXIT
+stall_begin ddw_claim_stall
 modprobe -r spapr_tce_ddw 2>/dev/null
 # Freshly loaded, the group has no blocking domain: the claim allocates one.
 if mod_loaded pnv_ioda2_ddw; then
@@ -25,8 +18,7 @@ insmod /tests/kmod/ddw_claim_stall.ko || fail "insmod ddw_claim_stall failed"
 rm -f /tmp/go /tmp/go.ready
 /tests/bin/vfio_spapr hold "$grp" /tmp/go >/tmp/hold.log 2>&1 &
 holder=$!
-i=0
-while [ "$(cat $st)" = 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+stall_wait $st
 [ "$(cat $st)" = 1 ] || { cat /tmp/hold.log; fail "the claim did not reach the allocator"; }
 start=$(date +%s)
 rmmod pnv_ioda2_ddw || fail "rmmod failed while a claim was inside the module"

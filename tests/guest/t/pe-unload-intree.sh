@@ -5,14 +5,7 @@
 # return into the unloaded module, and the in-tree container works on.
 . /tests/lib.sh
 [ "$(kernel_series)" = 6.12 ] || skip "6.1: the in-tree backend's take pins pnv_ioda2_ddw"
-st=/sys/module/ddw_op_stall/parameters/stalled
-holder=
-cleanup() {
-	touch /tmp/go
-	[ -n "$holder" ] && wait $holder
-	mod_loaded ddw_op_stall && rmmod ddw_op_stall
-}
-trap cleanup EXIT
+stall_begin ddw_op_stall
 modprobe -r spapr_tce_ddw 2>/dev/null
 grp=$(nvme_to_vfio) || exit 1
 rmmod pnv_ioda2_ddw || fail "pnv_ioda2_ddw does not unload before the test"
@@ -24,8 +17,7 @@ rm -f /tmp/go /tmp/go.ready
 # first), maps it, then waits for /tmp/go.
 /tests/bin/vfio_spapr hold-mapped "$grp" /tmp/go >/tmp/hold.log 2>&1 &
 holder=$!
-i=0
-while [ "$(cat $st)" = 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+stall_wait $st
 [ "$(cat $st)" = 1 ] || { cat /tmp/hold.log; fail "no in-tree call reached create_table"; }
 klog | grep 'create_table held' | tail -n 1
 rmmod pnv_ioda2_ddw || fail "rmmod failed while an in-tree call was in a PE op"
