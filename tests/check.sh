@@ -206,7 +206,7 @@ kunit() {	# kunit be|le SERIES
 	! grep -E 'spapr_ddw_kunit/.*warning' "$log"
 }
 # Both kernel builds run on one core beside the guest runs below, which use
-# one (TCG emulates a single vCPU): 15 minutes less than one after the other
+# one (TCG emulates a single vCPU): about 14 minutes less than one after the other
 # on a 2-core machine.  Their results are counted before the TCG nested
 # guest, which runs alone.
 kunit_all() {
