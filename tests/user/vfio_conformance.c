@@ -270,6 +270,24 @@ static long register_wrapping(struct fixture *f)
 	return do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, ~0ULL << ps, 2UL << ps);
 }
 
+/*
+ * A range mapped only in part: the kernel's long-term pin stops at the hole
+ * and mm_iommu_do_alloc() answers the pages it pinned, not an errno.
+ */
+static long register_partly_mapped(struct fixture *f)
+{
+	size_t sys = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * sys, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long ret;
+
+	CHECK(p != MAP_FAILED, "prep: mmap 2 pages");
+	p[0] = 1;
+	CHECK(!munmap(p + sys, sys), "prep: unmap the second");
+	ret = do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)p, 2 * sys);
+	munmap(p, sys);
+	return ret;
+}
+
 static long unregister_unknown(struct fixture *f)
 {
 	return do_reg(f, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, 0, (uintptr_t)f->other, REGION);
@@ -532,6 +550,9 @@ static const struct tcase cases[] = {
 	{ "register_unaligned", register_unaligned, NULL, -EINVAL, -EINVAL, NULL },
 	{ "register_unknown_flag", register_unknown_flag, NULL, -EINVAL, -EINVAL, NULL },
 	{ "register_wrapping", register_wrapping, NULL, -EINVAL, -EINVAL, NULL },
+	{ "register_partly_mapped", register_partly_mapped, NULL, -EFAULT, 1,
+	  "in-tree answers 1, the pages the kernel pinned before the hole "
+	  "(mm_iommu_do_alloc()), where the range is not mapped" },
 	{ "unregister_unknown", unregister_unknown, NULL, -ENOENT, -ENOENT, NULL },
 	{ "unregister_while_mapped", unregister_while_mapped, NULL, -EBUSY, NOT_RUN,
 	  "in-tree 6.1 returns 0, forgets the region, leaves it pinned and charged, "
