@@ -81,6 +81,12 @@ int ddw_prereg_add(struct ddw_container *c, u64 vaddr, u64 size)
 	mem = mm_iommu_get(c->mm, vaddr, size >> PAGE_SHIFT);
 	if (!mem) {
 		ret = mm_iommu_new(c->mm, vaddr, size >> PAGE_SHIFT, &mem);
+		/*
+		 * A pin stopped by a hole answers the pages it pinned
+		 * (mm_iommu_do_alloc()), released again: not mapped.
+		 */
+		if (ret > 0)
+			ret = -EFAULT;
 		if (ret)
 			goto out_free;
 	}
