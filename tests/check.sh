@@ -325,7 +325,7 @@ fi
 # (README, "make check").  Alone: a KUnit build beside it slowed it past
 # its budget (measured: not done in 780 s).
 kunit_results
-vm powernv8 nested 900 "$nested_initrd"
+vm powernv8 nested 1260 "$nested_initrd"
 
 # The patterns written through our windows, by the userspace NVMe driver
 # (at 16 MiB) and by the nested guest's nvme driver (at 32 MiB), read from

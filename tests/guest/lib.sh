@@ -241,7 +241,7 @@ run_nested_guest() {
 		-append "console=hvc0 quiet panic=-1 $wd ddw.disk_md5=$DDW_DISK_MD5 ddw.pattern=$NESTED_PATTERN_AT_MIB:$NESTED_PATTERN_MIB ddw.boots=${NESTED_BOOTS:-1}" \
 		-device "vfio-pci,host=$1" <&3 >"$log.raw" 2>&1 &
 	qpid=$!
-	deadline=$((start + 780))
+	deadline=$((start + 1080))
 	while kill -0 $qpid 2>/dev/null && ! grep -q '^nested: done' "$log.raw"; do
 		[ "$(date +%s)" -lt $deadline ] || { kill $qpid; break; }
 		sleep 1

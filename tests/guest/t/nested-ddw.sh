@@ -1,4 +1,4 @@
-# timeout: 900
+# timeout: 1200
 # The seed's scenario with real software: Debian's QEMU (qemu-system-ppc64,
 # TCG), run inside this emulated POWER8 host, boots a pseries guest with the
 # same Debian kernel and the host's NVMe assigned with vfio-pci on
