@@ -49,7 +49,7 @@ void note(const char *fmt, ...)
 	fflush(stdout);
 }
 
-void container_states(char *buf, size_t size)
+static void read_states(char *buf, size_t size, bool calls)
 {
 	DIR *d = opendir("/sys/kernel/debug/spapr_ddw/vfio");
 	struct dirent *e;
@@ -68,14 +68,24 @@ void container_states(char *buf, size_t size)
 		fp = fopen(path, "r");
 		if (!fp)
 			continue;
-		/* The call counters are history, not state: left out. */
+		/* The call counters are history, not state: left out unless asked. */
 		while (fgets(line, sizeof(line), fp))
-			if (strncmp(line, "calls ", 6) && used + strlen(line) < size)
+			if ((calls || strncmp(line, "calls ", 6)) && used + strlen(line) < size)
 				used += sprintf(buf + used, "%s", line);
 		fclose(fp);
 	}
 	if (d)
 		closedir(d);
+}
+
+void container_states(char *buf, size_t size)
+{
+	read_states(buf, size, false);
+}
+
+void container_states_calls(char *buf, size_t size)
+{
+	read_states(buf, size, true);
 }
 
 long vm_locked_kb(void)

@@ -21,6 +21,8 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * call counters.
  */
 void container_states(char *buf, size_t size);
+/* The same with the call counters ("calls (ok/failed): ..."). */
+void container_states_calls(char *buf, size_t size);
 
 /* VmLck of this process, in KiB. */
 long vm_locked_kb(void);
