@@ -5,10 +5,11 @@
  * each answer and the state it leaves checked against a model of the
  * backend (fuzz_model.c):
  *   vfio_fuzz GROUP SEED CALLS [v2|v1 [CHECK_EVERY]]
- * After every call its answer, the bytes it wrote back and VmLck; every
- * CHECK_EVERY calls (default 500, 1: after each) the container's debugfs
- * state with its call counters, and the TCE tables and levels live.  Now
- * and then the container is closed with all it holds and opened again.
+ * After every call its answer, the bytes it wrote back, VmLck and the TCE
+ * tables and levels live; every CHECK_EVERY calls (default 500, 1: after
+ * each), after each TCE_REMOVE that worked and before each reopen the
+ * container's debugfs state with its call counters.  Now and then the
+ * container is closed with all it holds and opened again.
  * At the end everything is unmapped, removed, unregistered and closed,
  * and nothing may be left.
  * Prints "fuzz: seed N" first, each mismatch with its call number and
@@ -109,11 +110,24 @@ static void mismatch(unsigned long no, const char *what, const char *fmt, ...)
 
 /* --- the state: debugfs, tables, levels ------------------------------- */
 
+/*
+ * Cheap enough for every call: the file flushes the tables' reaper before
+ * it counts, so a window removed or a failed call's default window taken
+ * back is no longer counted.
+ */
+static void check_tables(unsigned long no, const char *what)
+{
+	long long tables = tables_live() - base.tables, levels = levels_live() - base.levels;
+
+	if (tables != fm_windows(&m) || levels != fm_levels(&m))
+		mismatch(no, what, "want %d tables and %ld levels more than before, got %lld and %lld",
+			 fm_windows(&m), fm_levels(&m), tables, levels);
+}
+
 static void check_state(unsigned long no)
 {
 	static char want[16384], got[16384];
 	char *wl, *gl, *ws, *gs;
-	long long tables, levels;
 
 	fm_render(&m, want, sizeof(want));
 	container_states_calls(got, sizeof(got));
@@ -128,11 +142,7 @@ static void check_state(unsigned long no)
 			gl = gl ? strtok_r(NULL, "\n", &gs) : NULL;
 		}
 	}
-	tables = tables_live() - base.tables;
-	levels = levels_live() - base.levels;
-	if (tables != fm_windows(&m) || levels != fm_levels(&m))
-		mismatch(no, "tce_tables", "want %d tables and %ld levels more than before, "
-			 "got %lld and %lld", fm_windows(&m), fm_levels(&m), tables, levels);
+	check_tables(no, "tce_tables");
 }
 
 /* --- one call ---------------------------------------------------------- */
@@ -226,6 +236,7 @@ static long run_call(unsigned long no, const struct fm_call *c)
 	vmlck_want = base.locked_kb + (long)((fm_locked_pages(&m) << m.page_shift) >> 10);
 	if (vmlck != vmlck_want)
 		mismatch(no, desc, "after %s: VmLck %ld kB, want %ld kB", answer(got), vmlck, vmlck_want);
+	check_tables(no, desc);
 	return expect;
 }
 
@@ -271,9 +282,11 @@ static void check_closed(unsigned long no)
 			 vmlck - base.locked_kb, pins - base.pins);
 }
 
+/* What the container held is compared before it goes: close loses it. */
 static void reopen(unsigned long no)
 {
 	reopens++;
+	check_state(no);
 	vfio_close(&ctx);
 	check_closed(no);
 	open_container(ctx.group_id, m.v2);
@@ -355,14 +368,20 @@ int main(int argc, char **argv)
 	fuzz_gen_init(seed, &m);
 	setup(atoi(argv[1]), v2);
 	for (no = 1; no <= calls && mismatches < MAX_MISMATCHES; no++) {
+		long ret = 0;
+
 		fuzz_generate(&c);
-		if (c.op == FUZZ_REOPEN)
+		if (c.op == FUZZ_REOPEN) {
 			reopen(no);
-		else if (run_call(no, &c))
-			bad++;
-		else
-			good++;
-		if (every && no % every == 0)
+		} else {
+			ret = run_call(no, &c);
+			if (ret)
+				bad++;
+			else
+				good++;
+		}
+		/* A removal frees the most at once: check what is left. */
+		if ((every && no % every == 0) || (c.op == FM_REMOVE && !ret))
 			check_state(no);
 	}
 	if (mismatches >= MAX_MISMATCHES)
