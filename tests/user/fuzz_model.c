@@ -2,7 +2,8 @@
 /*
  * The model of vfio_fuzz.  Each function follows the backend function it
  * names, check for check and in its order, since the first failing check
- * picks the errno.  Not modelled: ENOMEM, KVM, other processes (-EPERM),
+ * picks the errno.  Not modelled: ENOMEM (see FM_LEVEL_SHIFT_SURE for the
+ * one the fuzz cannot avoid), KVM, other processes (-EPERM),
  * hugetlb memory (the fuzz registers none, so no IOMMU page larger than the
  * kernel's maps).
  */
@@ -295,8 +296,10 @@ static int default_ensure(struct fm *m)
 	if (!m->pending)
 		return 0;
 	ret = window_create(m, 0, DEFAULT_SHIFT, m->caps.tce32_size, 1);
-	if (!ret)
+	if (!ret) {
 		m->pending = false;
+		m->made_default = true;
+	}
 	return ret;
 }
 
@@ -538,6 +541,7 @@ long fm_apply(struct fm *m, const struct fm_call *c, uint64_t *start)
 	bool was_pending = m->pending;
 	long ret = 0;
 
+	m->made_default = false;
 	if (c->op == FM_UNKNOWN || (m->v2 ? v1_only : (!v1_only && c->op >= FM_REGISTER)))
 		return -ENOTTY;
 	/* Before the lock: not counted. */

@@ -79,13 +79,22 @@ struct fm {
 	const struct fm_range *mem;
 	int nmem;
 	uint64_t calls_ok[FM_NR_OPS], calls_failed[FM_NR_OPS];
+	bool made_default;		/* the last call made the default window */
 };
 
 /*
  * The largest level the page allocator surely gives (2 MiB: any supported
  * kernel), and the smallest it surely does not (1 GiB: MAX_PAGE_ORDER is
  * 8..12 on the supported kernels); between, the answer depends on the
- * kernel's configuration and on fragmentation, and the fuzz asks nothing.
+ * kernel's configuration and on fragmentation, and the fuzz creates no
+ * such window.  Except one: the default window is one level of 8 bytes per
+ * 4K page of the PE's 32-bit window (4 MiB for a 2 GiB one, and as much
+ * again for v2's shadow).  SET_IOMMU only marks it pending; the first
+ * MAP_DMA, UNMAP_DMA or TCE_CREATE makes it, and makes it again after each
+ * of them that failed and took it back.  Its -ENOMEM is no answer the model
+ * can give: fm_apply() sets made_default when the call made it, and
+ * vfio_fuzz then counts no mismatch but reopens the container, the model
+ * starting over.
  */
 #define FM_LEVEL_SHIFT_SURE	21
 #define FM_LEVEL_SHIFT_E2BIG	30
