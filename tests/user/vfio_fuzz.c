@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,8 +202,10 @@ static void fill_answer(const struct fm_call *c, unsigned char *buf, uint64_t st
 		.dma32_window_size = m.caps.tce32_size,
 	};
 
+	/* @buf is a byte array, maybe unaligned for a u64: no struct store. */
 	if (c->op == FM_CREATE)
-		((struct vfio_iommu_spapr_tce_create *)buf)->start_addr = start;
+		memcpy(buf + offsetof(struct vfio_iommu_spapr_tce_create, start_addr),
+		       &start, sizeof(start));
 	if (c->op != FM_GET_INFO)
 		return;
 	if (m.v2) {
