@@ -422,10 +422,10 @@ static long do_register(struct fm *m, const struct fm_call *c)
 		if (vaddr < m->reg[i].start + m->reg[i].size && m->reg[i].start < vaddr + size)
 			return -EBUSY;
 	/*
-	 * mm_iommu_new() pins every page writable.  What ddw_prereg_add()
-	 * documents, -EFAULT; but a range whose start is mapped and the rest
-	 * not gets back the pages pin_user_pages() did pin (mm_iommu_do_alloc()
-	 * returns that positive count), a mismatch the fuzz reports.
+	 * mm_iommu_new() pins every page writable: -EFAULT unless the whole
+	 * range is mapped.  A range whose start is mapped and the rest not
+	 * gets the pages pin_user_pages() did pin from mm_iommu_do_alloc(), a
+	 * positive count ddw_prereg_add() turns into -EFAULT.
 	 */
 	if (!mem_mapped(m, vaddr, size))
 		return -EFAULT;
