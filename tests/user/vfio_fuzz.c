@@ -14,13 +14,18 @@
  * page allocator's, not the model's (fuzz_model.h), printed but no mismatch.
  * At the end everything is unmapped, removed, unregistered and closed,
  * and nothing may be left.
- * Prints "fuzz: seed N" first, each mismatch with its call number and
- * arguments, "fuzz: N calls (G good, B bad), M mismatches, seed S" last;
- * exits 1 on any mismatch.  The same seed on the same machine replays the
- * same calls (the pool's addresses aside: ASLR moves it whole).
+ * Prints "fuzz: seed N: " and what the calls depend on besides the seed
+ * (page sizes, windows, levels, the 32-bit window) before the calls, each
+ * mismatch with its call number and arguments, "fuzz: N calls (G good, B
+ * bad), M mismatches, seed S" last; exits 1 on any mismatch, 2 on a bad
+ * argument.
+ * The same seed replays the same calls where those are the same: the same
+ * machine type, kernel and guest memory size (the pool's addresses aside:
+ * ASLR moves it whole).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -321,11 +326,7 @@ static void setup(int grp, bool v2)
 	CHECK(argpage != MAP_FAILED, "argument pages");
 	ropage = argpage + page;
 	open_container(grp, v2);
-	note("%s container, group %d, %ld KiB pages, IOMMU page sizes 0x%llx, %u windows, "
-	     "%u levels, 32-bit window 0x%llx+0x%llx",
-	     v2 ? "v2" : "v1", grp, page >> 10, (unsigned long long)m.caps.pgsizes,
-	     m.caps.max_windows, m.caps.max_levels, (unsigned long long)m.caps.tce32_start,
-	     (unsigned long long)m.caps.tce32_size);
+	note("%s container, group %d", v2 ? "v2" : "v1", grp);
 }
 
 /* Unmap, remove, unregister (v1: disable): nothing may be left but v1's default window. */
@@ -378,26 +379,47 @@ static void take_down(unsigned long no)
 	       base.pins, pins_held());
 }
 
+/*
+ * The whole of @s, in decimal: a seed copied from a report is the seed
+ * ("08" is 8, not octal), and junk is refused, not read as 0.
+ */
+static bool parse_num(const char *s, unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !*end && !errno && *v <= max;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long calls, every = 500, no;
-	unsigned long long seed;
+	unsigned long long seed, grp, calls, every = 500;
+	unsigned long no;
 	struct fm_call c;
 	bool v2 = true;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 4 || argc > 6 || (argc > 4 && strcmp(argv[4], "v2") && strcmp(argv[4], "v1"))) {
-		fprintf(stderr, "usage: vfio_fuzz GROUP SEED CALLS [v2|v1 [CHECK_EVERY]]\n");
+	if (argc < 4 || argc > 6 || !parse_num(argv[1], INT_MAX, &grp) ||
+	    !parse_num(argv[2], ULLONG_MAX, &seed) || !parse_num(argv[3], ULONG_MAX - 1, &calls) ||
+	    (argc > 4 && strcmp(argv[4], "v2") && strcmp(argv[4], "v1")) ||
+	    (argc > 5 && !parse_num(argv[5], ULONG_MAX, &every))) {
+		fprintf(stderr, "usage: vfio_fuzz GROUP SEED CALLS [v2|v1 [CHECK_EVERY]] "
+			"(numbers in decimal)\n");
 		return 2;
 	}
-	seed = strtoull(argv[2], NULL, 0);
-	calls = strtoul(argv[3], NULL, 0);
 	v2 = argc < 5 || !strcmp(argv[4], "v2");
-	if (argc > 5)
-		every = strtoul(argv[5], NULL, 0);
-	printf("fuzz: seed %llu\n", seed);
 	fuzz_gen_init(seed, &m);
-	setup(atoi(argv[1]), v2);
+	setup(grp, v2);
+	/* What the generator reads besides the seed: a replay needs the same. */
+	printf("fuzz: seed %llu: %s, %ld KiB pages, IOMMU page sizes 0x%llx, %u windows, "
+	       "%u levels, 32-bit window 0x%llx+0x%llx; the seed replays its calls on the "
+	       "same machine type, kernel and guest memory size\n",
+	       seed, v2 ? "v2" : "v1", page >> 10, (unsigned long long)m.caps.pgsizes,
+	       m.caps.max_windows, m.caps.max_levels, (unsigned long long)m.caps.tce32_start,
+	       (unsigned long long)m.caps.tce32_size);
 	for (no = 1; no <= calls && mismatches < MAX_MISMATCHES; no++) {
 		long ret = 0;
 

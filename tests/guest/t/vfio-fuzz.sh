@@ -8,7 +8,9 @@
 grp=$(nvme_to_vfio) || exit 1
 modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
 seed=${DDW_FUZZ_SEED:-$(date -u +%Y%m%d)}
-echo "seed $seed (DDW_FUZZ_SEED=$seed replays it)"
+mem=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+echo "seed $seed on ${DDW_MACHINE:-?}, kernel $KVER, MemTotal $mem kB" \
+	"(DDW_FUZZ_SEED=$seed replays it on the same machine type, kernel and guest memory size)"
 rc=0
 /tests/bin/vfio_fuzz "$grp" "$seed" "${DDW_FUZZ_CALLS:-10000}" v2 >/tmp/fuzz-v2.txt 2>&1 || rc=1
 /tests/bin/vfio_fuzz "$grp" "$seed" "${DDW_FUZZ_V1_CALLS:-3000}" v1 >/tmp/fuzz-v1.txt 2>&1 || rc=1
