@@ -55,7 +55,7 @@ start=$(date +%s)
 timeout -k 10 "$timeout" qemu-system-ppc64 -M "$machine" -m 2G \
 	-display none -monitor none -serial stdio -no-reboot \
 	-kernel "$VMLINUX" -initrd "$initrd" \
-	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine ddw.disk_md5=$disk_md5 ${DDW_VERBOSE:+ddw.verbose=1} ${DDW_FUZZ_SEED:+ddw.fuzz_seed=$DDW_FUZZ_SEED}" \
+	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine ddw.disk_md5=$disk_md5 ${DDW_VERBOSE:+ddw.verbose=1} ${DDW_FUZZ_SEED:+ddw.fuzz_seed=$DDW_FUZZ_SEED} ${DDW_FUZZ_CALLS:+ddw.fuzz_calls=$DDW_FUZZ_CALLS} ${DDW_FUZZ_CHECK_EVERY:+ddw.fuzz_check_every=$DDW_FUZZ_CHECK_EVERY}" \
 	-drive "file=$disk,if=none,id=nvme0,format=raw" \
 	-device "nvme,bus=pcie.0,drive=nvme0,serial=SPAPRDDW0001" \
 	-drive "file=$disk2,if=none,id=nvme1,format=raw" \
