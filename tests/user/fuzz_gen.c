@@ -15,16 +15,18 @@
 #include "fuzz_gen.h"
 
 /*
- * The pool: FUZZ_POOL regions of 64 KiB..2 MiB, read-write, between holes
- * of HOLE bytes kept PROT_NONE (nothing else can be mapped there).
- * Registrations are in CHUNKs, so that there are at most 63 of them: each
- * costs debugfs a walk of every window's shadow.
+ * The pool: FUZZ_POOL regions of 64 KiB..2 MiB, read-write, and after
+ * them FUZZ_POOL_RO of RO_SIZE, read-only, between holes of HOLE bytes kept
+ * PROT_NONE (nothing else can be mapped there).  Registrations are in
+ * CHUNKs, so that there are at most 63 of them: each costs debugfs a walk
+ * of every window's shadow.
  */
 #define CHUNK		(64ULL << 10)
 #define HOLE		CHUNK
+#define RO_SIZE		(2 * CHUNK)
 
 static const struct fm *fm;
-static struct fm_range pool[FUZZ_POOL];
+static struct fm_range pool[FUZZ_POOL + FUZZ_POOL_RO];
 static long page;
 
 /* splitmix64: small, fast, and the whole sequence follows from the seed. */
@@ -58,19 +60,23 @@ const struct fm_range *fuzz_pool(void)
 	if (pool[0].size)
 		return pool;
 	page = sysconf(_SC_PAGESIZE);
-	for (i = 0; i < FUZZ_POOL; i++)
-		total += (CHUNK << i) + HOLE;
+	for (i = 0; i < FUZZ_POOL + FUZZ_POOL_RO; i++)
+		total += (i < FUZZ_POOL ? CHUNK << i : RO_SIZE) + HOLE;
 	/* Aligned to 2 MiB: each region's start to 64 KiB IOMMU pages. */
 	area = mmap(NULL, total + (2 << 20), PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	CHECK(area != MAP_FAILED, "reserve %llu KiB", (unsigned long long)total >> 10);
 	at = ((uintptr_t)area + (2 << 20) - 1) & ~((2ULL << 20) - 1);
-	for (i = 0; i < FUZZ_POOL; i++) {
+	for (i = 0; i < FUZZ_POOL + FUZZ_POOL_RO; i++) {
 		at += HOLE;
-		pool[i] = (struct fm_range){ at, CHUNK << i };
+		pool[i] = (struct fm_range){ at, i < FUZZ_POOL ? CHUNK << i : RO_SIZE };
 		CHECK(!mprotect((void *)(uintptr_t)at, pool[i].size, PROT_READ | PROT_WRITE),
 		      "pool region %d", i);
+		/* Pages of their own, not the zero page: written before made read-only. */
 		memset((void *)(uintptr_t)at, i + 1, pool[i].size);
+		if (i >= FUZZ_POOL)
+			CHECK(!mprotect((void *)(uintptr_t)at, pool[i].size, PROT_READ),
+			      "pool region %d read-only", i);
 		at += pool[i].size;
 	}
 	return pool;
@@ -188,6 +194,9 @@ static void pick_memory(uint32_t ps, uint64_t *va, uint64_t *len)
 		*va = rnd();
 		*len = (1 + below(4)) << ps;
 		return;
+	case 7:		/* read-only: v1 maps it for a device that only reads */
+		sub_range(&pool[FUZZ_POOL + below(FUZZ_POOL_RO)], ps, va, len);
+		return;
 	}
 	sub_range(&pool[below(FUZZ_POOL)], ps, va, len);
 }
@@ -266,6 +275,11 @@ static void gen_register(struct fm_call *c)
 		break;
 	case 11:
 		c->flags = 1U << below(32);
+		break;
+	case 12:			/* read-only: it pins for writing */
+		p = &pool[FUZZ_POOL + below(FUZZ_POOL_RO)];
+		c->a = p->start;
+		c->b = p->size;
 		break;
 	}
 }

@@ -13,10 +13,11 @@
  */
 #define FUZZ_REOPEN	((enum fm_op)(FM_UNKNOWN + 1))
 
-/* Regions of the pool; between them and around, holes. */
+/* Regions of the pool, read-write, then read-only; between them and around, holes. */
 #define FUZZ_POOL	6
+#define FUZZ_POOL_RO	1
 
-/* The pool, made on the first call: read-write, filled. */
+/* The pool, made on the first call, filled: FUZZ_POOL + FUZZ_POOL_RO regions. */
 const struct fm_range *fuzz_pool(void);
 /* Seed the generator; @m is read for each call generated. */
 void fuzz_gen_init(uint64_t seed, const struct fm *m);

@@ -63,7 +63,8 @@ int fm_geometry(const struct fm_caps *caps, uint32_t ps, uint64_t size,
 }
 
 void fm_init(struct fm *m, bool v2, int group, unsigned int page_shift,
-	     const struct fm_caps *caps, const struct fm_range *mem, int nmem)
+	     const struct fm_caps *caps, const struct fm_range *mem, int nmem,
+	     const struct fm_range *ro, int nro)
 {
 	memset(m, 0, sizeof(*m));
 	m->v2 = v2;
@@ -72,6 +73,8 @@ void fm_init(struct fm *m, bool v2, int group, unsigned int page_shift,
 	m->caps = *caps;
 	m->mem = mem;
 	m->nmem = nmem;
+	m->ro = ro;
+	m->nro = nro;
 	/* container.c: ddw_container_attach() of the first group */
 	m->pending = true;
 }
@@ -133,14 +136,13 @@ size_t fm_arg_size(enum fm_op op)
 	}
 }
 
-/* Is [start, start + size) inside one range the process mapped? */
-static bool mem_mapped(const struct fm *m, uint64_t start, uint64_t size)
+/* Is [start, start + size) inside one of the @n ranges @r? */
+static bool in_ranges(const struct fm_range *r, int n, uint64_t start, uint64_t size)
 {
 	int i;
 
-	for (i = 0; i < m->nmem; i++)
-		if (start >= m->mem[i].start && size <= m->mem[i].size &&
-		    start - m->mem[i].start <= m->mem[i].size - size)
+	for (i = 0; i < n; i++)
+		if (start >= r[i].start && size <= r[i].size && start - r[i].start <= r[i].size - size)
 			return true;
 	return false;
 }
@@ -375,11 +377,18 @@ static long do_map(struct fm *m, const struct fm_call *c)
 	} else {
 		if (ext_busy(w, idx, n))
 			return -EBUSY;
-		/* Each entry pins the kernel page under it; the pool is writable. */
-		for (i = 0; i < n; i++)
-			if (!mem_mapped(m, (vaddr + (i << ps)) & ~((1ULL << m->page_shift) - 1),
-					1ULL << m->page_shift))
+		/*
+		 * Each entry pins the kernel page under it, for writing unless
+		 * the device only reads (map_pin()): a read-only page only so.
+		 */
+		for (i = 0; i < n; i++) {
+			uint64_t pg = (vaddr + (i << ps)) & ~((1ULL << m->page_shift) - 1);
+
+			if (!in_ranges(m->mem, m->nmem, pg, 1ULL << m->page_shift) &&
+			    (c->flags != VFIO_DMA_MAP_FLAG_READ ||
+			     !in_ranges(m->ro, m->nro, pg, 1ULL << m->page_shift)))
 				return -EFAULT;
+		}
 	}
 	ext_add(w, idx, n, vaddr);
 	return 0;
@@ -422,12 +431,13 @@ static long do_register(struct fm *m, const struct fm_call *c)
 		if (vaddr < m->reg[i].start + m->reg[i].size && m->reg[i].start < vaddr + size)
 			return -EBUSY;
 	/*
-	 * mm_iommu_new() pins every page writable: -EFAULT unless the whole
-	 * range is mapped.  A range whose start is mapped and the rest not
-	 * gets the pages pin_user_pages() did pin from mm_iommu_do_alloc(), a
+	 * mm_iommu_new() pins every page for writing: -EFAULT unless the
+	 * whole range is mapped read-write (read-only memory is refused as
+	 * a hole is).  A range whose start is mapped and the rest not gets
+	 * the pages pin_user_pages() did pin from mm_iommu_do_alloc(), a
 	 * positive count ddw_prereg_add() turns into -EFAULT.
 	 */
-	if (!mem_mapped(m, vaddr, size))
+	if (!in_ranges(m->mem, m->nmem, vaddr, size))
 		return -EFAULT;
 	if (m->nreg == FM_MAX_REG)
 		return -ENOSPC;		/* the fuzz registers no more */

@@ -75,9 +75,9 @@ struct fm {
 	struct fm_window win[2];
 	struct fm_range reg[FM_MAX_REG];	/* registration order */
 	int nreg;
-	/* Memory the process has mapped read-write; the rest is not mapped. */
-	const struct fm_range *mem;
-	int nmem;
+	/* Memory the process has mapped read-write, read-only; the rest is not mapped. */
+	const struct fm_range *mem, *ro;
+	int nmem, nro;
 	uint64_t calls_ok[FM_NR_OPS], calls_failed[FM_NR_OPS];
 	bool made_default;		/* the last call made the default window */
 };
@@ -108,7 +108,8 @@ int fm_geometry(const struct fm_caps *caps, uint32_t page_shift, uint64_t size,
 		uint64_t *max_table_bytes);
 
 void fm_init(struct fm *m, bool v2, int group, unsigned int page_shift,
-	     const struct fm_caps *caps, const struct fm_range *mem, int nmem);
+	     const struct fm_caps *caps, const struct fm_range *mem, int nmem,
+	     const struct fm_range *ro, int nro);
 void fm_free(struct fm *m);
 /* The smallest argsz the ioctl takes; 0: it takes no argument. */
 uint32_t fm_min_argsz(enum fm_op op);

@@ -285,7 +285,8 @@ static void open_container(int grp, bool v2)
 	caps.max_levels = v2 ? info.ddw.levels : 1;
 	CHECK(!m.caps.tce32_size || !memcmp(&caps, &m.caps, sizeof(caps)), "GET_INFO as before");
 	fm_free(&m);
-	fm_init(&m, v2, grp, __builtin_ctzl(page), &caps, pool, FUZZ_POOL);
+	fm_init(&m, v2, grp, __builtin_ctzl(page), &caps, pool, FUZZ_POOL,
+		pool + FUZZ_POOL, FUZZ_POOL_RO);
 	m.calls_ok[FM_GET_INFO]++;	/* the one above */
 }
 
