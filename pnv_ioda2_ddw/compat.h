@@ -43,11 +43,17 @@ static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 	return true;
 }
 
+/*
+ * A release whose allocation failed could not restore the kernel's default
+ * window (the platform's release_ownership ignores that error): bypass and
+ * window 0 are then as a take leaves them, and 6.1's take would WARN on the
+ * missing table.  Skip it, as 6.12's take does; the next release tries again.
+ */
 static inline int compat_pe_take(struct iommu_table_group_ops *ops,
 				 struct iommu_table_group *table_group,
 				 unsigned int owners)
 {
-	if (!owners)
+	if (!owners && READ_ONCE(table_group->tables[0]))
 		ops->take_ownership(table_group);
 	return 0;
 }
