@@ -44,6 +44,8 @@ static __be64 *ddw_level_alloc(const struct pnv_ddw_geometry *geo, int nid,
 {
 	void *level;
 
+	/* The caller chose the size: its failure is an errno, not a report. */
+	gfp |= __GFP_NOWARN;
 	if (geo->level_bytes < PAGE_SIZE) {
 		level = kzalloc_node(geo->level_bytes, gfp, nid);
 	} else {
