@@ -49,13 +49,20 @@ if [ "$plan" = multifunction ] || [ -n "${DDW_MULTIFUNCTION:-}" ]; then
 	done
 fi
 
+# The tests' knobs the host may set, each as ddw.env=NAME=VALUE.
+forward=()
+for v in DDW_FUZZ_SEED DDW_FUZZ_CALLS DDW_FUZZ_CHECK_EVERY DDW_CYCLES DDW_STRESS_THREADS \
+	 DDW_STRESS_ITERS; do
+	[ -n "${!v:-}" ] && forward+=("ddw.env=$v=${!v}")
+done
+
 # loglevel=5: the console shows warnings and worse as they happen; the guest
 # dumps the whole kernel log itself when a test fails.
 start=$(date +%s)
 timeout -k 10 "$timeout" qemu-system-ppc64 -M "$machine" -m 2G \
 	-display none -monitor none -serial stdio -no-reboot \
 	-kernel "$VMLINUX" -initrd "$initrd" \
-	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine ddw.disk_md5=$disk_md5 ${DDW_VERBOSE:+ddw.verbose=1} ${DDW_FUZZ_SEED:+ddw.fuzz_seed=$DDW_FUZZ_SEED} ${DDW_FUZZ_CALLS:+ddw.fuzz_calls=$DDW_FUZZ_CALLS} ${DDW_FUZZ_CHECK_EVERY:+ddw.fuzz_check_every=$DDW_FUZZ_CHECK_EVERY}" \
+	-append "console=hvc0 loglevel=5 panic=-1 ddw.plan=$plan ddw.machine=$machine ddw.disk_md5=$disk_md5 ${DDW_VERBOSE:+ddw.verbose=1} ${forward[*]}" \
 	-drive "file=$disk,if=none,id=nvme0,format=raw" \
 	-device "nvme,bus=pcie.0,drive=nvme0,serial=SPAPRDDW0001" \
 	-drive "file=$disk2,if=none,id=nvme1,format=raw" \
