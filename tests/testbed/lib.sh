@@ -22,10 +22,15 @@ load_kernel() {
 	KSERIES=${1:-${SPAPR_DDW_KERNEL:-6.1}}
 	case "$KSERIES" in
 	6.1) env=$CACHE/kernel.env ;;
-	6.12 | 6.12-64k) env=$CACHE/kernel-$KSERIES.env ;;
-	*) die "no kernel series $KSERIES: SPAPR_DDW_KERNEL is 6.1, 6.12 or 6.12-64k" ;;
+	6.12 | 6.12-64k | 6.1-debug) env=$CACHE/kernel-$KSERIES.env ;;
+	*) die "no kernel series $KSERIES: SPAPR_DDW_KERNEL is 6.1, 6.12, 6.12-64k or 6.1-debug" ;;
 	esac
-	[ -r "$env" ] || die "no Linux $KSERIES kernel staged: run tests/testbed/setup.sh"
+	[ -r "$env" ] || case $KSERIES in
+	6.1-debug) die "no debug kernel built: run tests/testbed/debug-kernel.sh" ;;
+	*) die "no Linux $KSERIES kernel staged: run tests/testbed/setup.sh" ;;
+	esac
+	# The line its modules are built for: 6.1-debug is 6.1.
+	KLINE=${KSERIES%-debug}
 	# shellcheck source=/dev/null
 	. "$env"
 	KROOT=$CACHE/kernels/$KVER

@@ -20,7 +20,7 @@ shift
 # Debian modules the tests load; dependencies come from modules.dep.
 WANT="vfio vfio_iommu_spapr_tce vfio-pci vfio-pci-core nvme nvme-core kvm kvm-hv"
 # 6.12 folded vfio_spapr_eeh into vfio_iommu_spapr_tce.
-[ "$KSERIES" = 6.1 ] && WANT="$WANT vfio_spapr_eeh"
+[ "$KLINE" = 6.1 ] && WANT="$WANT vfio_spapr_eeh"
 [ -n "$nested" ] && WANT="nvme nvme-core"
 
 root=$(mktemp -d "$WORK/initramfs.XXXXXX")
