@@ -254,6 +254,13 @@ static long register_overlap(struct fixture *f)
 	return do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)f->mem, REGION);
 }
 
+/* Half of a registered range: overlapping it, not the same range. */
+static long register_inside(struct fixture *f)
+{
+	return do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)f->mem + REGION / 2,
+		      REGION / 2);
+}
+
 static long register_unaligned(struct fixture *f)
 {
 	return do_reg(f, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, 0, (uintptr_t)f->other + (1UL << ps) / 2,
@@ -547,6 +554,8 @@ static const struct tcase cases[] = {
 	{ "unmap_outside_windows", unmap_outside_windows, NULL, -ENXIO, -ENXIO, NULL },
 	{ "unmap_never_mapped", unmap_never_mapped, NULL, 0, 0, NULL },
 	{ "register_overlap", register_overlap, NULL, -EBUSY, -EBUSY, NULL },
+	{ "register_inside", register_inside, NULL, -EBUSY, -EINVAL,
+	  "in-tree pins and charges the range, then mm_iommu_new() finds the overlap; ours refuses first" },
 	{ "register_unaligned", register_unaligned, NULL, -EINVAL, -EINVAL, NULL },
 	{ "register_unknown_flag", register_unknown_flag, NULL, -EINVAL, -EINVAL, NULL },
 	{ "register_wrapping", register_wrapping, NULL, -EINVAL, -EINVAL, NULL },
