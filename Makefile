@@ -7,12 +7,13 @@
 #                        cross-build against a kernel build tree
 #   make demo            boot an emulated POWER8 and show what the modules do
 #   make check           every test (README.md says what they are)
+#   make check-debug     the reliability tests on the testbed's debug kernel
 #   make bench           benchmarks: print figures
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 SPAPR_DDW_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$$/\1/p' dkms.conf)
 
-.PHONY: all modules clean check demo bench testbed version
+.PHONY: all modules clean check check-debug demo bench testbed version
 
 all: modules
 
@@ -40,6 +41,9 @@ demo:
 
 check:
 	bash tests/check.sh
+
+check-debug:
+	bash tests/check-debug.sh
 
 # Figures, not tests: TCE table bytes, ours and the in-tree allocator's.
 bench:
