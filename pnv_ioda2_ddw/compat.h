@@ -45,16 +45,25 @@ static inline bool compat_pe_claimed(struct iommu_table_group *table_group)
 
 /*
  * A release whose allocation failed could not restore the kernel's default
- * window (the platform's release_ownership ignores that error): bypass and
- * window 0 are then as a take leaves them, and 6.1's take would WARN on the
- * missing table.  Skip it, as 6.12's take does; the next release tries again.
+ * window (the platform's release_ownership ignores that error), and 6.1's
+ * take would WARN on the missing table.  Depending on where it failed, the
+ * bypass window may be on and window 0 programmed with a table linked to
+ * nothing: clear both as the take would, without its put.  The next
+ * release tries to restore them again.
  */
 static inline int compat_pe_take(struct iommu_table_group_ops *ops,
 				 struct iommu_table_group *table_group,
 				 unsigned int owners)
 {
-	if (!owners && READ_ONCE(table_group->tables[0]))
+	if (owners)
+		return 0;
+	if (READ_ONCE(table_group->tables[0])) {
 		ops->take_ownership(table_group);
+		return 0;
+	}
+	/* Window 1's entry is the bypass window's (pnv_pci_ioda2_set_bypass()). */
+	if (ops->unset_window(table_group, 1) || ops->unset_window(table_group, 0))
+		return -EIO;
 	return 0;
 }
 

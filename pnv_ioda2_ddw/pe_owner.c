@@ -65,7 +65,8 @@ struct ddw_pe *ddw_pe_find(struct iommu_table_group *table_group)
  * module, which therefore cannot go while any PE is owned.
  *
  * Return: 0, -ENODEV if the module is going away, -EPERM (6.12) if the
- * group's DMA owner is not claimed.
+ * group's DMA owner is not claimed, -EIO (6.1) if the windows a failed
+ * release left could not be cleared.
  */
 int ddw_pe_own(struct ddw_pe *pe)
 {
