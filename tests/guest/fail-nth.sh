@@ -21,10 +21,10 @@ kml=$dbg/kmemleak
 [ -e $kml ] && echo clear >$kml
 
 # kmemleak_report PHASE: what kmemleak finds unreferenced, as "OURS KERNEL":
-# objects whose allocating function (the first frame past the allocator)
-# is in our modules, and others allocated on a VFIO/IOMMU/TCE path.
+# by the first frame of its allocation's stack that is our modules' (ours)
+# or the VFIO/IOMMU/TCE code's (the kernel's); "-1 -1" if kmemleak is off.
 kmemleak_report() {
-	[ -e $kml ] || { echo "0 0"; return; }
+	[ -e $kml ] || { echo "-1 -1"; return; }
 	# Only objects older than 5 s are reported; two scans settle the rest.
 	sleep 6
 	# kmemleak turns itself off when it runs out of memory: no answer then.
@@ -36,14 +36,11 @@ kmemleak_report() {
 	echo clear >$kml
 	awk 'BEGIN { RS = "unreferenced object" }
 	     NR > 1 {
-		n = split($0, l, "\n"); who = ""
+		n = split($0, l, "\n")
 		for (i = 1; i <= n; i++) {
-			if (l[i] !~ /\] [a-z_]/ || l[i] ~ /\] _*(k[mvz]?[mz]?alloc|kmem_cache_alloc|vmalloc|vzalloc|alloc_pages|get_free_pages|slab_|kmemdup|kstrdup|krealloc)/)
-				continue
-			who = l[i]; break
+			if (l[i] ~ /\[(spapr_tce_ddw|pnv_ioda2_ddw)\]/) { ours++; break }
+			if (l[i] ~ /\] (pnv_pci|pnv_ioda|vfio_|iommu_|tce_iommu|mm_iommu)/) { kernel++; break }
 		}
-		if (who ~ /\[(spapr_tce_ddw|pnv_ioda2_ddw)\]/) ours++
-		else if ($0 ~ /vfio|iommu|pnv_|tce|ddw/) kernel++
 	     }
 	     END { print ours + 0, kernel + 0 }' /tmp/kmemleak-$1.txt
 }

@@ -29,7 +29,11 @@ for seq in v2 v1; do
 done
 set -- $ours_leaks
 ours_leaks=$1
-echo "kmemleak: $1 objects allocated by our modules left unreferenced; $2 allocated by the kernel on VFIO/IOMMU/TCE paths"
+if [ "$1" = -1 ]; then
+	echo "kmemleak: no answer (off, or it turned itself off)"
+else
+	echo "kmemleak: $1 objects allocated by our modules left unreferenced; $2 allocated by the kernel on VFIO/IOMMU/TCE paths"
+fi
 echo "$ours_problems" | head -n 20
 grep -A 30 'unreferenced object' /tmp/kmemleak-ours.txt | head -n 100
 [ "$ours_leaks" = 0 ] || rc=1
