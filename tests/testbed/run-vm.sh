@@ -52,7 +52,8 @@ fi
 # The tests' knobs the host may set, each as ddw.env=NAME=VALUE.
 forward=()
 for v in DDW_FUZZ_SEED DDW_FUZZ_CALLS DDW_FUZZ_CHECK_EVERY DDW_CYCLES DDW_STRESS_THREADS DDW_STRESS_KILLS \
-	 DDW_STRESS_ITERS DDW_STRESS_SEED; do
+	 DDW_STRESS_ITERS DDW_STRESS_SEED DDW_BESIDE_SEED DDW_BESIDE_ROUNDS DDW_BESIDE_BATCHES \
+	 DDW_BESIDE_CALLS; do
 	[ -n "${!v:-}" ] && forward+=("ddw.env=$v=${!v}")
 done
 

@@ -174,8 +174,8 @@ static __u64 get64(struct vm *vm, __u64 gpa)
 
 /*
  * The guest, big-endian in real mode (KVM-HV maps guest RAM from 0 through
- * the VRMA on the first KVM_RUN): r20 points at a list of hcalls, 40 bytes
- * each (nr, r4, r5, r6, result), ended by nr 0.  It makes each one with
+ * the VRMA on the first KVM_RUN): r20 points at a list of hcalls, 48 bytes
+ * each (nr, r4, r5, r6, r7, result), ended by nr 0.  It makes each one with
  * `sc 1`, stores r3, and makes HC_DONE at the end.  Every interrupt vector
  * makes HC_TRAP: the guest expects none.
  */
@@ -184,17 +184,18 @@ static void vm_write_guest(struct vm *vm)
 	static const __u32 prog[] = {
 		PPC_LD(3, 0, 20),		/* 0: loop: r3 = nr */
 		PPC_CMPDI(3, 0),		/* 1 */
-		PPC_BEQ(8 * 4),			/* 2: nr 0: to 10 */
+		PPC_BEQ(9 * 4),			/* 2: nr 0: to 11 */
 		PPC_LD(4, 8, 20),		/* 3 */
 		PPC_LD(5, 16, 20),		/* 4 */
 		PPC_LD(6, 24, 20),		/* 5 */
-		PPC_SC1,			/* 6 */
-		PPC_STD(3, 32, 20),		/* 7: the result */
-		PPC_ADDI(20, 20, 40),		/* 8 */
-		PPC_B(-9 * 4),			/* 9: to loop */
-		PPC_LI(3, HC_DONE),		/* 10 */
-		PPC_SC1,			/* 11 */
-		PPC_B(0),			/* 12: never resumed */
+		PPC_LD(7, 32, 20),		/* 6 */
+		PPC_SC1,			/* 7 */
+		PPC_STD(3, 40, 20),		/* 8: the result */
+		PPC_ADDI(20, 20, HCALL_BYTES),	/* 9 */
+		PPC_B(-10 * 4),			/* 10: to loop */
+		PPC_LI(3, HC_DONE),		/* 11 */
+		PPC_SC1,			/* 12 */
+		PPC_B(0),			/* 13: never resumed */
 	};
 	__u64 vec;
 	size_t i;
@@ -235,6 +236,15 @@ void vm_vcpu(struct vm *vm)
 	sigaction(SIGALRM, &sa, NULL);
 }
 
+/* KVM-HV leaves H_PUT_TCE_INDIRECT and H_STUFF_TCE to us until asked, as QEMU asks. */
+void vm_enable_hcall(struct vm *vm, __u64 nr)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_PPC_ENABLE_HCALL, .args = { nr, 1 } };
+
+	CHECK(xioctl(vm->fd, KVM_ENABLE_CAP, &cap) == 0,
+	      "KVM_CAP_PPC_ENABLE_HCALL(0x%llx): KVM does it in the kernel", (unsigned long long)nr);
+}
+
 /*
  * An H_PUT_TCE KVM did not complete in the kernel (H_TOO_HARD), done as
  * QEMU does: VFIO MAP_DMA/UNMAP_DMA of the guest page's user address, and
@@ -246,10 +256,12 @@ static __s64 vmm_put_tce(struct vm *vm, __u64 liobn, __u64 ioba, __u64 tce)
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
 	__u64 pgsize = 1ULL << vm->tbl.page_shift, idx = ioba >> vm->tbl.page_shift;
 	__u64 gpa = tce & ~(pgsize - 1);
+	/* Read once: another thread may close the container (kvm_beside). */
+	int container = __atomic_load_n(&vm->container, __ATOMIC_ACQUIRE);
 	long ret;
 
 	if (liobn != vm->tbl.liobn || ioba & (pgsize - 1) || idx < vm->tbl.offset ||
-	    idx - vm->tbl.offset >= vm->tbl.size || vm->container < 0)
+	    idx - vm->tbl.offset >= vm->tbl.size || container < 0)
 		return H_PARAMETER;
 	idx -= vm->tbl.offset;
 	if (tce & (TCE_READ | TCE_WRITE)) {
@@ -260,15 +272,16 @@ static __s64 vmm_put_tce(struct vm *vm, __u64 liobn, __u64 ioba, __u64 tce)
 		map.size = pgsize;
 		map.flags = (tce & TCE_READ ? VFIO_DMA_MAP_FLAG_READ : 0) |
 			    (tce & TCE_WRITE ? VFIO_DMA_MAP_FLAG_WRITE : 0);
-		ret = xioctl(vm->container, VFIO_IOMMU_MAP_DMA, &map);
+		ret = xioctl(container, VFIO_IOMMU_MAP_DMA, &map);
 	} else {
 		unmap.iova = ioba;
 		unmap.size = pgsize;
-		ret = xioctl(vm->container, VFIO_IOMMU_UNMAP_DMA, &unmap);
+		ret = xioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap);
 	}
-	note("VMM: H_PUT_TCE ioba 0x%llx tce 0x%llx left to us: %s %ld",
-	     (unsigned long long)ioba, (unsigned long long)tce,
-	     tce & 3 ? "MAP_DMA" : "UNMAP_DMA", ret);
+	if (!vm->quiet)
+		note("VMM: H_PUT_TCE ioba 0x%llx tce 0x%llx left to us: %s %ld",
+		     (unsigned long long)ioba, (unsigned long long)tce,
+		     tce & 3 ? "MAP_DMA" : "UNMAP_DMA", ret);
 	if (ret)
 		return H_PARAMETER;
 	vm->tces[idx] = tce;
@@ -294,12 +307,14 @@ void vm_run(struct vm *vm, struct hcall *h, int n)
 	__u64 gpa = CMDS_GPA;
 	int i, ret;
 
-	for (i = 0; i < n; i++, gpa += 40) {
+	CHECK(n >= 0 && (__u64)n <= HCALLS_MAX, "%d hcalls fit the guest's list", n);
+	for (i = 0; i < n; i++, gpa += HCALL_BYTES) {
 		put64(vm, gpa, h[i].nr);
 		put64(vm, gpa + 8, h[i].args[0]);
 		put64(vm, gpa + 16, h[i].args[1]);
 		put64(vm, gpa + 24, h[i].args[2]);
-		put64(vm, gpa + 32, 0x5a5a5a5a5a5a5a5aULL);
+		put64(vm, gpa + 32, h[i].args[3]);
+		put64(vm, gpa + 40, 0x5a5a5a5a5a5a5a5aULL);
 	}
 	put64(vm, gpa, 0);
 	CHECK(xioctl(vm->vcpu, KVM_GET_REGS, &regs) == 0, "KVM_GET_REGS");
@@ -308,6 +323,7 @@ void vm_run(struct vm *vm, struct hcall *h, int n)
 	regs.gpr[20] = CMDS_GPA;
 	CHECK(xioctl(vm->vcpu, KVM_SET_REGS, &regs) == 0, "KVM_SET_REGS: pc 0x%lx", CODE_GPA);
 	vm->exits = 0;
+	vm->other_exits = 0;
 	for (;;) {
 		struct kvm_run *run = vm->run;
 
@@ -330,7 +346,7 @@ void vm_run(struct vm *vm, struct hcall *h, int n)
 		switch (run->papr_hcall.nr) {
 		case HC_DONE:
 			for (i = 0; i < n; i++)
-				h[i].ret = get64(vm, CMDS_GPA + 40 * i + 32);
+				h[i].ret = get64(vm, CMDS_GPA + HCALL_BYTES * i + 40);
 			return;
 		case HC_TRAP:
 			CHECK(false, "the guest took interrupt 0x%llx at 0x%llx (srr1 0x%llx)",
@@ -345,8 +361,10 @@ void vm_run(struct vm *vm, struct hcall *h, int n)
 							  run->papr_hcall.args[2]);
 			break;
 		default:
-			note("VMM: hcall 0x%llx not ours: H_FUNCTION",
-			     (unsigned long long)run->papr_hcall.nr);
+			vm->other_exits++;
+			if (!vm->quiet)
+				note("VMM: hcall 0x%llx not ours: H_FUNCTION",
+				     (unsigned long long)run->papr_hcall.nr);
 			run->papr_hcall.ret = H_FUNCTION;
 		}
 	}

@@ -29,6 +29,8 @@
 #define H_FUNCTION		-2
 #define H_PARAMETER		-4
 #define H_PUT_TCE		0x20
+#define H_PUT_TCE_INDIRECT	0x13c
+#define H_STUFF_TCE		0x138
 #define TCE_READ		1ULL	/* the device may read the page */
 #define TCE_WRITE		2ULL	/* the device may write it */
 /* Not PAPR hcalls: KVM leaves them to us.  The guest's batch is done... */
@@ -47,12 +49,19 @@ struct vm {
 	size_t tces_bytes;
 	int container;		/* where the VMM's H_PUT_TCE go; -1: none */
 	int exits;		/* H_PUT_TCE KVM left to the VMM */
+	int other_exits;	/* other hcalls KVM left to the VMM (H_FUNCTION) */
+	bool quiet;		/* no note per exit (random guests) */
 };
 
+/* One hcall of the guest's list: r3 = nr, r4..r7 = args, r3 after = ret. */
 struct hcall {
-	__u64 nr, args[3];
+	__u64 nr, args[4];
 	__s64 ret;
 };
+
+/* The guest's hcall list: at CMDS_GPA, HCALL_BYTES each, up to DATA_GPA. */
+#define HCALL_BYTES		48
+#define HCALLS_MAX		((DATA_GPA - CMDS_GPA) / HCALL_BYTES - 1)
 
 void vm_create(struct vm *vm);
 long vm_table(struct vm *vm, __u32 liobn, __u32 shift, __u64 bus, __u64 size);
@@ -65,6 +74,7 @@ void vm_close_vm(struct vm *vm);
 void vm_free_ram(struct vm *vm);
 void vm_close_all(struct vm *vm);
 void vm_vcpu(struct vm *vm);
+void vm_enable_hcall(struct vm *vm, __u64 nr);
 void vm_run(struct vm *vm, struct hcall *h, int n);
 struct hcall put_tce(__u64 ioba, __u64 tce);
 bool all_ret(const struct hcall *h, int n, __s64 want);
