@@ -6,7 +6,10 @@
 #        6.1 and 6.12 kernels; the build refuses
 #        kernels it cannot serve; DKMS builds them for the Debian kernel.
 #  vm:   the in-guest tests on emulated POWER8 (and POWER9), with the
-#        modules from the tree and from DKMS; a harness self-test run.
+#        modules from the tree and from DKMS; fail-nth on the debug kernel;
+#        a harness self-test run.
+# Two lanes on the 2-core machine: the debug kernel build and KUnit on one
+# core, everything else on the other (README, "make check": what runs where).
 # Ends with "N passed, N failed" over all of them; exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/testbed/lib.sh"
@@ -17,26 +20,50 @@ OUT=$WORK/check
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-pass=0 fail=0 skip=0
-failed=()	# what failed, repeated at the end where CI's tail shows it
-result() {	# result PASS|FAIL NAME [DETAIL FILE]
-	if [ "$1" = PASS ]; then
-		pass=$((pass + 1))
-		echo "PASS host: $2"
+. "$TOP/tests/testbed/check-lib.sh"
+
+# --- lane B: the debug kernel, then KUnit big-endian, on one core ----------
+# KUnit runs kunit.py on Debian's kernel sources: big-endian on 6.1 (here),
+# little-endian, what runs on PowerNV, on 6.12 (lane A, after the guests):
+# both byte orders and both kernel series.
+kunit() {	# kunit be|le SERIES
+	local name=kunit-$1-$2 log=$OUT/kunit-$1-$2.log
+	bash "$TOP/kunit/run.sh" "$1" "$2" >"$log" 2>&1
+	local rc=$?
+	# kunit.py's own summary: suites, failures, the totals.
+	grep -E '^\[[0-9:]+\] (=+ |# |\[FAILED\]|Testing complete|Elapsed time)' "$log" |
+		grep -v '^\[[0-9:]+\] =+$' | sed "s/^/    $name /"
+	[ $rc -eq 0 ] || return 1
+	grep -q 'Testing complete. Ran [0-9]* tests: passed: [0-9]*$' "$log" || return 1
+	# Our code must build without a warning in that kernel too.
+	! grep -E 'spapr_ddw_kunit/.*warning' "$log"
+}
+kunit_one() {	# kunit_one be|le SERIES: its line in $OUT/kunit-E-S.result
+	local e=$1 s=$2
+	if kunit "$e" "$s" >"$OUT/kunit-$e-$s.summary"; then
+		echo "PASS kunit-$e-$s ($(sed -n 's/.*Testing complete. Ran \([0-9]*\) tests.*/\1/p' "$OUT/kunit-$e-$s.log") cases)|$OUT/kunit-$e-$s.log"
 	else
-		fail=$((fail + 1))
-		failed+=("host: $2")
-		echo "FAIL host: $2"
-		[ -n "${3:-}" ] && tail -n 30 "$3" | sed 's/^/    | /'
+		echo "FAIL kunit-$e-$s|$OUT/kunit-$e-$s.log"
+	fi >"$OUT/kunit-$e-$s.result"
+}
+kunit_result() {	# kunit_result be|le SERIES: counted, with its summary
+	local st rest f=$OUT/kunit-$1-$2.result
+	cat "$OUT/kunit-$1-$2.summary" 2>/dev/null
+	if read -r st rest <"$f" 2>/dev/null; then
+		result "$st" "${rest%|*}" "${rest##*|}"
+	else
+		result FAIL "kunit-$1-$2 (no result: $OUT/lane-b.log)" "$OUT/lane-b.log"
 	fi
 }
-check() {	# check NAME LOG COMMAND...: pass iff COMMAND succeeds
-	local name=$1 log=$2
-	shift 2
-	if "$@" >"$log" 2>&1; then result PASS "$name"; else result FAIL "$name" "$log"; fi
+# The debug kernel first: the guests on lane A need it at their end.  One
+# job: lane A's guests and builds have the other core.
+lane_b() {
+	bash "$TOP/tests/testbed/debug-kernel.sh" 1 >"$OUT/debug-kernel.log" 2>&1
+	echo $? >"$OUT/debug-kernel.rc"
+	KUNIT_JOBS=1 kunit_one be 6.1
 }
-
-kmake() { make -C "$TOP" KDIR="$KDIR" ARCH=powerpc CROSS_COMPILE="$CROSS" "$@"; }
+lane_b >"$OUT/lane-b.log" 2>&1 &
+lane_b_pid=$!
 
 echo "spapr-ddw $VERSION: Debian kernel $KVER ($KPKG)"
 
@@ -190,49 +217,6 @@ dkms_refuses() {	# BUILD_EXCLUSIVE keeps DKMS from building for an x86 kernel
 }
 check "dkms-refuses-x86_64" "$OUT/dkms-x86.log" dkms_refuses
 
-# --- KUnit: kunit.py on Debian's kernel sources ---------------------------
-# Big-endian on 6.1, little-endian (what runs on PowerNV) on 6.12: both byte
-# orders and both kernel series for the cost of two kernel builds.
-kunit() {	# kunit be|le SERIES
-	local name=kunit-$1-$2 log=$OUT/kunit-$1-$2.log
-	bash "$TOP/kunit/run.sh" "$1" "$2" >"$log" 2>&1
-	local rc=$?
-	# kunit.py's own summary: suites, failures, the totals.
-	grep -E '^\[[0-9:]+\] (=+ |# |\[FAILED\]|Testing complete|Elapsed time)' "$log" |
-		grep -v '^\[[0-9:]+\] =+$' | sed "s/^/    $name /"
-	[ $rc -eq 0 ] || return 1
-	grep -q 'Testing complete. Ran [0-9]* tests: passed: [0-9]*$' "$log" || return 1
-	# Our code must build without a warning in that kernel too.
-	! grep -E 'spapr_ddw_kunit/.*warning' "$log"
-}
-# Both kernel builds run on one core beside the guest runs below, which use
-# one (TCG emulates a single vCPU): about 14 minutes less than one after the other
-# on a 2-core machine.  Their results are counted before the TCG nested
-# guest, which runs alone.
-kunit_all() {
-	local run e s
-	for run in be:6.1 le:6.12; do
-		e=${run%:*} s=${run#*:}
-		if kunit "$e" "$s" >>"$OUT/kunit.summary"; then
-			echo "PASS kunit-$e-$s ($(sed -n 's/.*Testing complete. Ran \([0-9]*\) tests.*/\1/p' "$OUT/kunit-$e-$s.log") cases)|$OUT/kunit-$e-$s.log"
-		else
-			echo "FAIL kunit-$e-$s|$OUT/kunit-$e-$s.log"
-		fi
-	done
-}
-KUNIT_JOBS=1 kunit_all >"$OUT/kunit.results" 2>&1 &
-kunit_pid=$!
-kunit_results() {
-	local st rest
-	wait $kunit_pid
-	cat "$OUT/kunit.summary" 2>/dev/null
-	while read -r st rest; do
-		result "$st" "${rest%|*}" "${rest##*|}"
-	done <"$OUT/kunit.results"
-	[ "$(grep -c '^\(PASS\|FAIL\) kunit-' "$OUT/kunit.results")" -eq 2 ] ||
-		result FAIL "kunit (no result: $OUT/kunit.results)"
-}
-
 # --- guest ---------------------------------------------------------------
 kmake W=1 modules >/dev/null 2>&1 || die "rebuild failed"
 make -C "$KDIR" M="$TOP/tests/harness/modules" ARCH=powerpc CROSS_COMPILE="$CROSS" \
@@ -257,25 +241,14 @@ bash "$TOP/tests/testbed/mknested.sh" "$OUT/nested" "$OUT/bin/pattern" || die "n
 bash "$TOP/tests/testbed/mkinitramfs.sh" "$nested_initrd" "${extra[@]}" "$OUT/nested=/" ||
 	die "initramfs with the nested payload"
 
-vm() {	# vm MACHINE PLAN TIMEOUT [INITRD]: a VM run, its counts added to ours
-	# On Linux $VM_SERIES (6.1 unless set), named MACHINE-SERIES if not 6.1.
-	local tag=$1 rc out
-	[ "${VM_SERIES:-6.1}" = 6.1 ] || tag=$1-$VM_SERIES
-	out=$OUT/vm-$tag-$2.out
-	SPAPR_DDW_KERNEL=${VM_SERIES:-6.1} bash "$TOP/tests/testbed/run-vm.sh" \
-		-i "${4:-$initrd}" -m "$1" -p "$2" -t "$3" -l "$OUT/vm-$tag-$2.log" >"$out" 2>&1
-	rc=$?
-	grep -v '^vm: ' "$out"
-	pass=$((pass + $(grep -c ': PASS ' "$out")))
-	skip=$((skip + $(grep -c ': SKIP ' "$out")))
-	fail=$((fail + $(sed -n 's/^vm: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out")))
-	mapfile -t -O ${#failed[@]} failed < <(grep -E '^[a-z0-9.-]+: FAIL ' "$out" | cut -c 1-160)
-	return $rc
-}
-vm powernv8 check 600
-vm powernv9 check 600
+# Bounded in make check (make check-debug runs the tests' defaults): 20
+# load/use/unload cycles, 4 threads x 500 iterations and 2 kills per ioctl.
+export DDW_CYCLES=${DDW_CYCLES:-20} DDW_STRESS_ITERS=${DDW_STRESS_ITERS:-500}
+export DDW_STRESS_KILLS=${DDW_STRESS_KILLS:-2}
+vm powernv8 check 600 "$initrd"
+vm powernv9 check 600 "$initrd"
 # Two functions of one slot in one PE (run-vm.sh adds them for this plan).
-vm powernv8 multifunction 300
+vm powernv8 multifunction 300 "$initrd"
 # The seed's scenario: a pseries guest under Debian's QEMU in the host.
 # (Under TCG: after the 6.12 runs, below.)
 # ... as users run it: under KVM-HV, which writes our tables without
@@ -287,55 +260,52 @@ vm powernv9 kvm 900 "$nested_initrd"
 # Debian 13's kernel, 4K and 64K pages: the tree's modules, the test modules
 # and DKMS's modules built for it, in an image of its own.  What runs on
 # which machine, and why: README, "make check".
-guest_image() {	# guest_image SERIES DIR
-	export SPAPR_DDW_KERNEL=$1
-	load_kernel
-	kmake clean >/dev/null && kmake W=1 modules || return 1
-	make -C "$KDIR" M="$TOP/tests/harness/modules" ARCH=powerpc CROSS_COMPILE="$CROSS" \
-		modules || return 1
-	mkdir -p "$2/harness-ko"
-	cp "$TOP"/tests/harness/modules/*.ko "$2/harness-ko/"
-	make -C "$KDIR" M="$TOP/tests/harness/modules" clean >/dev/null
-	bash "$TOP/tests/kmod/build.sh" "$2/kmod" || return 1
-	local x=("$2/harness-ko=/harness" "$OUT/bin=/tests/bin" "$2/kmod=/tests/kmod")
-	[ -d "$2/dkms-ko" ] && x+=("$2/dkms-ko=/dkms")
-	bash "$TOP/tests/testbed/mkinitramfs.sh" "$2/initramfs.cpio.gz" "${x[@]}" &&
-	bash "$TOP/tests/testbed/mknested.sh" "$2/nested" "$OUT/bin/pattern" &&
-	bash "$TOP/tests/testbed/mkinitramfs.sh" "$2/initramfs-nested.cpio.gz" "${x[@]}" \
-		"$2/nested=/"
-}
 K612=$OUT/linux-6.12
-if (guest_image 6.12 "$K612") >"$OUT/linux-6.12-image.log" 2>&1; then
+if (guest_image 6.12 "$K612" "$OUT/bin") >"$OUT/linux-6.12-image.log" 2>&1; then
 	VM_SERIES=6.12 vm powernv8 check 900 "$K612/initramfs.cpio.gz"
-	VM_SERIES=6.12 vm powernv9 check 900 "$K612/initramfs.cpio.gz"
 	VM_SERIES=6.12 vm powernv8 multifunction 300 "$K612/initramfs.cpio.gz"
 	VM_SERIES=6.12 vm powernv8 kvm 900 "$K612/initramfs-nested.cpio.gz"
 else
 	result FAIL "the Linux 6.12 guest image" "$OUT/linux-6.12-image.log"
 fi
 K612_64K=$OUT/linux-6.12-64k
-if (guest_image 6.12-64k "$K612_64K") >"$OUT/linux-6.12-64k-image.log" 2>&1; then
+if (guest_image 6.12-64k "$K612_64K" "$OUT/bin") >"$OUT/linux-6.12-64k-image.log" 2>&1; then
 	VM_SERIES=6.12-64k vm powernv8 check 900 "$K612_64K/initramfs.cpio.gz"
 else
 	result FAIL "the Linux 6.12-64k guest image" "$OUT/linux-6.12-64k-image.log"
 fi
 
-# The seed's scenario under TCG (QEMU's MAP_DMA for every guest TCE), on
-# POWER8 only: 8 minutes a run; POWER9 runs the guest under KVM-HV above
-# (README, "make check").  Alone: a KUnit build beside it slowed it past
-# its budget (measured: not done in 780 s).
-kunit_results
-vm powernv8 nested 1260 "$nested_initrd"
+# --- the debug kernel (lane B built it) -----------------------------------
+# fail-nth needs the kernel's fault injection, which Debian's kernels lack:
+# every allocation of the v2 and v1 sequences failed in turn, under
+# panic_on_warn, lockdep and kmemleak.  The debug plan's other tests, the
+# in-tree backend's fail-nth, the TCG nested guest and 6.12 on powernv9 run
+# in make check-debug, on a second machine (README, "make check").
+while [ ! -e "$OUT/debug-kernel.rc" ] && kill -0 "$lane_b_pid" 2>/dev/null; do sleep 5; done
+if [ "$(cat "$OUT/debug-kernel.rc" 2>/dev/null)" = 0 ] &&
+	(debug_image "$OUT/linux-6.1-debug" "$OUT/bin") >"$OUT/debug-image.log" 2>&1; then
+	result PASS "debug kernel $(load_kernel 6.1-debug && echo "$KVER") (lockdep, kmemleak, fault injection; $OUT/debug-kernel.log)"
+	VM_SERIES=6.1-debug vm powernv8 fail-nth 1800 "$OUT/linux-6.1-debug/initramfs.cpio.gz"
+else
+	result FAIL "the debug kernel and its image" \
+		"$([ -s "$OUT/debug-image.log" ] && echo "$OUT/debug-image.log" || echo "$OUT/debug-kernel.log")"
+fi
+
+# KUnit little-endian on 6.12 here, with both cores if lane B is done.
+jobs=1
+kill -0 "$lane_b_pid" 2>/dev/null || jobs=$(nproc)
+KUNIT_JOBS=$jobs kunit_one le 6.12
+wait "$lane_b_pid"
+kunit_result be 6.1
+kunit_result le 6.12
 
 # The patterns written through our windows, by the userspace NVMe driver
-# (at 16 MiB) and by the nested guest's nvme driver (at 32 MiB), read from
-# the disk images by the host: DMA reached the device for real.
+# (at 16 MiB) and by the KVM guest's nvme driver, read from the disk images
+# by the host: DMA reached the device for real.
 for m in powernv8 powernv9; do
 	check "$m: disk image holds the pattern written through the DDW" "$OUT/pattern-$m.log" \
 		python3 "$TOP/tests/testbed/check-pattern.py" "$WORK/$m-check-nvme.img" 8
 done
-check "powernv8: disk image holds the pattern the nested guest wrote" "$OUT/pattern-nested-powernv8.log" \
-	python3 "$TOP/tests/testbed/check-pattern.py" "$WORK/powernv8-nested-nvme.img" 8 32
 # Both boots of the KVM guest, on spapr-tce-v2 (32, 40) and in-tree (48, 56).
 for m in powernv8 powernv9; do
 	for at in 32 40 48 56; do
@@ -368,6 +338,4 @@ echo "spapr-ddw $VERSION on Debian kernels:"
 for s in 6.1 6.12 6.12-64k; do
 	(load_kernel "$s" && echo "  $s: $KVER ($KPKG)")
 done
-[ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
-echo "$pass passed, $fail failed, $skip skipped (each SKIP line says why)"
-[ "$fail" -eq 0 ]
+summary
