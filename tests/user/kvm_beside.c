@@ -9,17 +9,26 @@
  *   kvm_beside GROUP SEED ROUNDS BATCHES CALLS
  *
  * Each round forks a VMM; rounds take turns with how it ends:
- *   both        both sides finish; then every entry is unmapped and every
- *               registration must go (-EBUSY would mean a count lost)
- *   kvm-first   KVM closes while the VFIO side goes on; then the same
- *   vfio-first  the container and group close while the guest goes on
- *   kill-kvm    SIGKILL at a random time, KVM's fds closed first
- *   kill-vfio   SIGKILL at a random time, VFIO's fds closed first
+ *   both          both sides finish; then every entry is unmapped and
+ *                 every registration must go (-EBUSY: a count lost)
+ *   kvm-first     KVM closes (the VM goes, KVM lets the table go) while
+ *                 the VFIO side goes on; then the same
+ *   vfio-first    VFIO_GROUP_UNSET_CONTAINER while the guest goes on: the
+ *                 container's windows go with KVM writing the DDW's table
+ *   killed        SIGKILL 10-710 ms after both sides started
+ *   killed-kvm-gone   SIGKILL while the VFIO side goes on, KVM closed
+ *   killed-vfio-gone  SIGKILL while the guest goes on, the container unset
+ * (A killed VMM's files are released by the kernel in its own order: KVM
+ * holds the group file, so the container goes after KVM detaches.)
  * After each round no pin, container, TCE table or level may be left.
  * Every answer must be one the backend (or KVM) documents for the call;
  * calls with one possible answer (outside the window, a misaligned list,
  * a registration's state, which only the VFIO thread changes) must give
- * it.  The seed (printed) replays each side's calls, not their interleaving.
+ * it.  While running: after each REGISTER/UNREGISTER the pages pinned
+ * must be exactly those of the halves registered (v2 maps, ours or KVM's,
+ * pin nothing).  The run must have exercised both writers: maps done by
+ * KVM in the kernel, lists, stuffs and MAP_DMA that succeeded.  The seed
+ * (printed) replays each side's calls, not their interleaving.
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -45,11 +54,10 @@
 #define HOT		64		/* entries both sides aim at */
 #define BATCH_MAX	32		/* hcalls per guest batch */
 #define LISTS_GPA	0x20000UL	/* H_PUT_TCE_INDIRECT lists, a 4K page each */
-#define H_HARDWARE	-1
 
-enum mode { BOTH, KVM_FIRST, VFIO_FIRST, KILL_KVM, KILL_VFIO, MODES };
+enum mode { BOTH, KVM_FIRST, VFIO_FIRST, KILLED, KILLED_KVM_GONE, KILLED_VFIO_GONE, MODES };
 static const char *const mode_name[MODES] = {
-	"both", "kvm-first", "vfio-first", "kill-kvm", "kill-vfio",
+	"both", "kvm-first", "vfio-first", "killed", "killed-kvm-gone", "killed-vfio-gone",
 };
 
 /* Counted in shared memory: a killed VMM's figures are the parent's too. */
@@ -60,7 +68,9 @@ struct tally {
 	long hcalls[HC_KINDS][RET_KINDS];
 	long calls[IO_KINDS][2];	/* ok, failed as documented */
 	long unexpected;
-	int running;			/* both sides have made a call */
+	long put_exits;			/* H_PUT_TCE KVM left to the VMM */
+	int running;			/* bit 0: the guest ran, bit 1: VFIO did */
+	int armed;			/* the round may be killed now */
 };
 static struct tally *t;
 
@@ -69,6 +79,7 @@ struct vmm {
 	struct vfio_ctx ctx;
 	__u64 page, ddw, w0_size;
 	bool w0, reg_lo, reg_hi;	/* the VFIO thread's own state */
+	long long pins_base;		/* before anything was registered */
 	enum mode mode;
 	unsigned long long seed;
 	long batches, calls;
@@ -190,6 +201,12 @@ static void guest_tally(const struct hcall *h, const bool *bad, int n)
 	}
 }
 
+/* Whether the side goes on past its count: until the other is gone, or killed. */
+static bool endless(enum mode mode, bool guest)
+{
+	return mode == KILLED || mode == (guest ? KILLED_VFIO_GONE : KILLED_KVM_GONE);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vmm *m = arg;
@@ -197,28 +214,36 @@ static void *vcpu_thread(void *arg)
 	struct hcall h[BATCH_MAX];
 	bool bad[BATCH_MAX];
 	long b, extra = -1;
+	sigset_t set;
 	int n;
 
+	/* vm_run()'s watchdog: SIGALRM interrupts KVM_RUN in this thread only. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	for (b = 0;; b++) {
-		if (b >= m->batches && m->mode != VFIO_FIRST && m->mode < KILL_KVM)
-			break;
 		/* vfio-first: a quarter more once the container is gone. */
 		if (m->mode == VFIO_FIRST && extra < 0 &&
 		    __atomic_load_n(&m->vfio_gone, __ATOMIC_ACQUIRE))
 			extra = b + m->batches / 4 + 1;
-		if (b >= m->batches && extra >= 0 && b >= extra)
+		if (b >= m->batches && !endless(m->mode, true) &&
+		    (m->mode != VFIO_FIRST || (extra >= 0 && b >= extra)))
 			break;
 		n = guest_batch(m, &s, h, bad);
 		vm_run(&m->vm, h, n);
+		__atomic_fetch_add(&t->put_exits, m->vm.exits, __ATOMIC_RELAXED);
 		guest_tally(h, bad, n);
-		if (!b)
-			__atomic_fetch_or(&t->running, 1, __ATOMIC_RELEASE);
+		if (!b && __atomic_or_fetch(&t->running, 1, __ATOMIC_ACQ_REL) == 3 &&
+		    m->mode == KILLED)
+			__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
 	}
-	if (m->mode == KVM_FIRST) {
+	if (m->mode == KVM_FIRST || m->mode == KILLED_KVM_GONE) {
 		vm_close_dev(&m->vm);
 		vm_close_table(&m->vm);
 		vm_close_vm(&m->vm);
 		__atomic_store_n(&m->kvm_gone, 1, __ATOMIC_RELEASE);
+		if (m->mode == KILLED_KVM_GONE)
+			__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -251,15 +276,26 @@ static void vfio_registration(struct vmm *m, bool hi)
 
 	snprintf(what, sizeof(what), "%sREGISTER_MEMORY of the %s half",
 		 *reg ? "UN" : "", hi ? "upper" : "lower");
+	long long pins, want;
+
 	if (*reg) {
 		ret = reg_call(m, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, off, REG_SIZE);
 		call_tally(IO_REG, ret, ret == 0 || ret == -EBUSY, what);
 		*reg = ret != 0;
 	} else {
 		ret = reg_call(m, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, off, REG_SIZE);
-		call_tally(IO_REG, ret, ret == 0, what);
+		call_tally(IO_REG, ret, ret == 0 || ret == -ENOMEM, what);
 		*reg = ret == 0;
 	}
+	/*
+	 * Only registrations pin: the maps of both writers take their counts.
+	 * mm_iommu unpins a region from an RCU callback: give it a moment.
+	 */
+	want = m->pins_base + (m->reg_lo + m->reg_hi) * (REG_SIZE / sysconf(_SC_PAGESIZE));
+	pins = pins_settle(want);
+	if (pins != want)
+		unexpected("after %s (%ld): %lld pages pinned, the registrations hold %lld",
+			   what, ret, pins - m->pins_base, want - m->pins_base);
 }
 
 static void vfio_window0(struct vmm *m)
@@ -276,7 +312,8 @@ static void vfio_window0(struct vmm *m)
 		call_tally(IO_WIN, ret, ret == 0, "TCE_REMOVE of window 0");
 	} else {
 		ret = xioctl(m->ctx.container, VFIO_IOMMU_SPAPR_TCE_CREATE, &create);
-		call_tally(IO_WIN, ret, ret == 0 && create.start_addr == 0, "TCE_CREATE of window 0");
+		call_tally(IO_WIN, ret, ret == -ENOMEM || (ret == 0 && create.start_addr == 0),
+			   "TCE_CREATE of window 0");
 	}
 	m->w0 ^= ret == 0;
 }
@@ -311,7 +348,7 @@ static void vfio_call(struct vmm *m, unsigned long long *s)
 			 (unsigned long long)iova, (unsigned long long)size,
 			 (unsigned long long)off, nowin ? " (no window: ENXIO)" : "");
 		call_tally(IO_MAP, ret, nowin ? ret == -ENXIO :
-			   ret == 0 || ret == -EBUSY || ret == -EFAULT, what);
+			   ret == 0 || ret == -EBUSY || ret == -EFAULT || ret == -ENOMEM, what);
 	} else if (k < 80) {
 		unmap.iova = iova;
 		unmap.size = below(s, 4) ? size : 4 * HOT * pg;
@@ -337,28 +374,31 @@ static void *vfio_thread(void *arg)
 	struct vmm *m = arg;
 	unsigned long long s = m->seed * 2;
 	long c, extra = -1;
-	sigset_t set;
 
-	/* vm_run()'s SIGALRM is the vCPU's. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGALRM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	for (c = 0;; c++) {
-		if (c >= m->calls && m->mode != KVM_FIRST && m->mode < KILL_KVM)
-			break;
+		/* kvm-first: a quarter more once KVM is gone. */
 		if (m->mode == KVM_FIRST && extra < 0 &&
 		    __atomic_load_n(&m->kvm_gone, __ATOMIC_ACQUIRE))
 			extra = c + m->calls / 4 + 1;
-		if (c >= m->calls && extra >= 0 && c >= extra)
+		if (c >= m->calls && !endless(m->mode, false) &&
+		    (m->mode != KVM_FIRST || (extra >= 0 && c >= extra)))
 			break;
 		vfio_call(m, &s);
-		if (!c)
-			__atomic_fetch_or(&t->running, 2, __ATOMIC_RELEASE);
+		if (!c && __atomic_or_fetch(&t->running, 2, __ATOMIC_ACQ_REL) == 3 &&
+		    m->mode == KILLED)
+			__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
 	}
-	if (m->mode == VFIO_FIRST) {
+	if (m->mode == VFIO_FIRST || m->mode == KILLED_VFIO_GONE) {
+		long ret;
+
 		__atomic_store_n(&m->vm.container, -1, __ATOMIC_RELEASE);
+		/* As QEMU does when the device goes: KVM keeps the group and table. */
+		ret = xioctl(m->ctx.group, VFIO_GROUP_UNSET_CONTAINER, NULL);
+		call_tally(IO_WIN, ret, ret == 0, "VFIO_GROUP_UNSET_CONTAINER under the guest");
 		vfio_close(&m->ctx);
 		__atomic_store_n(&m->vfio_gone, 1, __ATOMIC_RELEASE);
+		if (m->mode == KILLED_VFIO_GONE)
+			__atomic_store_n(&t->armed, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -375,6 +415,7 @@ static void setup(struct vmm *m, int grp)
 
 	vm_create(&m->vm);
 	m->vm.quiet = true;
+	m->pins_base = pins_held();
 	vm_enable_hcall(&m->vm, H_PUT_TCE_INDIRECT);
 	vm_enable_hcall(&m->vm, H_STUFF_TCE);
 	vfio_open_v2(&m->ctx, grp, "v2");
@@ -396,14 +437,20 @@ static void setup(struct vmm *m, int grp)
 	m->vm.container = m->ctx.container;
 }
 
-/* Move @fd above the others: the kernel closes a dead task's fds in order. */
-static void fd_last(int *fd)
+/* Entries mapping a registration, over all of the container's. */
+static long long mapped_total(void)
 {
-	int n = fcntl(*fd, F_DUPFD_CLOEXEC, 500);
+	static char buf[8192];
+	long long n, sum = 0;
+	char *p = buf;
 
-	CHECK(n >= 0, "F_DUPFD");
-	close(*fd);
-	*fd = n;
+	container_states(buf, sizeof(buf));
+	while ((p = strstr(p, " mapped "))) {
+		p += strlen(" mapped ");
+		if (sscanf(p, "%lld", &n) == 1)
+			sum += n;
+	}
+	return sum;
 }
 
 /* Both sides done: every entry goes, then every registration must. */
@@ -422,9 +469,9 @@ static void drain(struct vmm *m)
 		ret = xioctl(m->ctx.container, VFIO_IOMMU_UNMAP_DMA, &unmap);
 		EXPECT(ret == 0, "UNMAP_DMA of the whole window 0: %ld", ret);
 	}
-	EXPECT(window_used(m->ddw) == 0 && state_value(" mapped ") == 0,
+	EXPECT(window_used(m->ddw) == 0 && mapped_total() == 0,
 	       "debugfs: no entry used (%lld), none maps a registration (%lld)",
-	       window_used(m->ddw), state_value(" mapped "));
+	       window_used(m->ddw), mapped_total());
 	if (m->reg_lo) {
 		ret = reg_call(m, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, 0, REG_SIZE);
 		EXPECT(ret == 0, "UNREGISTER_MEMORY of the lower half: %ld", ret);
@@ -438,24 +485,19 @@ static void drain(struct vmm *m)
 static void vmm(int grp, enum mode mode, unsigned long long seed, long batches, long calls)
 {
 	static struct vmm m;
+	long start = t->unexpected;
 	pthread_t vcpu, vfio;
+	sigset_t set;
 
 	m.mode = mode;
 	m.seed = seed;
 	m.batches = batches;
 	m.calls = calls;
 	setup(&m, grp);
-	if (mode == KILL_KVM) {
-		fd_last(&m.ctx.container);
-		fd_last(&m.ctx.group);
-		m.vm.container = m.ctx.container;
-	} else if (mode == KILL_VFIO) {
-		fd_last(&m.vm.kvm);
-		fd_last(&m.vm.fd);
-		fd_last(&m.vm.stt);
-		fd_last(&m.vm.dev);
-		fd_last(&m.vm.vcpu);
-	}
+	/* Only the vCPU thread takes vm_run()'s SIGALRM. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	CHECK(pthread_create(&vcpu, NULL, vcpu_thread, &m) == 0 &&
 	      pthread_create(&vfio, NULL, vfio_thread, &m) == 0, "the vCPU and VFIO threads");
 	pthread_join(vcpu, NULL);
@@ -470,7 +512,7 @@ static void vmm(int grp, enum mode mode, unsigned long long seed, long batches, 
 		vm_close_vm(&m.vm);
 	}
 	vm_free_ram(&m.vm);
-	exit(failures || t->unexpected ? 1 : 0);
+	exit(failures || t->unexpected != start ? 1 : 0);
 }
 
 /* Nothing of the round may stay: KVM lets its tables go from RCU callbacks. */
@@ -515,20 +557,25 @@ int main(int argc, char **argv)
 		long before = t->unexpected;
 		bool left = false;
 
-		t->running = 0;
+		bool killed = mode >= KILLED;
+		pid_t done = 0;
+
+		t->running = t->armed = 0;
 		pid = fork();
 		CHECK(pid >= 0, "fork");
 		if (!pid)
 			vmm(grp, mode, seed + r, batches, calls);
-		if (mode >= KILL_KVM) {
-			for (i = 0; i < 600 && t->running != 3; i++)
+		if (killed) {
+			for (i = 0; i < 600 && !t->armed && !(done = waitpid(pid, &status, WNOHANG)); i++)
 				msleep(50);
 			ms = 10 + below(&s, 700);
-			msleep(ms);
-			kill(pid, SIGKILL);
+			if (!done) {
+				msleep(ms);
+				kill(pid, SIGKILL);
+			}
 		}
-		CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
-		if (mode >= KILL_KVM ? !WIFSIGNALED(status) :
+		CHECK(done == pid || waitpid(pid, &status, 0) == pid, "waitpid");
+		if (killed ? !WIFSIGNALED(status) :
 		    !WIFEXITED(status) || WEXITSTATUS(status)) {
 			printf("FAILED: round %ld (%s): status 0x%x\n", r, mode_name[mode], status);
 			bad++;
@@ -541,7 +588,7 @@ int main(int argc, char **argv)
 			leaks++;
 			left = true;
 		}
-		if (mode >= KILL_KVM)
+		if (killed)
 			printf("round %ld (%s, killed after %ld ms): %ld unexpected, nothing left: %s\n",
 			       r, mode_name[mode], ms, t->unexpected - before, left ? "no" : "yes");
 		else
@@ -554,6 +601,9 @@ int main(int argc, char **argv)
 		printf("guest %s: %ld H_SUCCESS, %ld H_PARAMETER, %ld left to the VMM (H_FUNCTION), %ld other\n",
 		       hn[i], t->hcalls[i][RET_OK], t->hcalls[i][RET_PARAM], t->hcalls[i][RET_FUNC],
 		       t->hcalls[i][RET_OTHER]);
+		if (i == HC_PUT)
+			printf("guest H_PUT_TCE left to the VMM (its MAP_DMA/UNMAP_DMA): %ld\n",
+			       t->put_exits);
 	}
 	for (i = 0; i < IO_KINDS; i++) {
 		static const char *const cn[] = {
@@ -567,6 +617,14 @@ int main(int argc, char **argv)
 			j += t->hcalls[i][r];
 	for (i = 0, s = 0; i < IO_KINDS; i++)
 		s += t->calls[i][0] + t->calls[i][1];
+	/* Both writers must have written: a run that only got refusals proves nothing. */
+	if (t->hcalls[HC_PUT][RET_OK] <= t->put_exits || !t->hcalls[HC_INDIRECT][RET_OK] ||
+	    !t->hcalls[HC_STUFF][RET_OK] || !t->calls[IO_MAP][0]) {
+		printf("FAILED: too little done: H_PUT_TCE %ld ok (%ld left to the VMM), H_PUT_TCE_INDIRECT %ld ok, H_STUFF_TCE %ld ok, MAP_DMA %ld ok\n",
+		       t->hcalls[HC_PUT][RET_OK], t->put_exits, t->hcalls[HC_INDIRECT][RET_OK],
+		       t->hcalls[HC_STUFF][RET_OK], t->calls[IO_MAP][0]);
+		bad++;
+	}
 	printf("total: %ld rounds, %ld guest hcalls, %llu VFIO calls, %ld unexpected, %ld failed rounds, leaks found %ld\n",
 	       rounds, j, s, t->unexpected, bad, leaks);
 	return t->unexpected || bad || leaks ? 1 : 0;

@@ -4,10 +4,11 @@
 # calls beside the guest's random H_PUT_TCE, H_PUT_TCE_INDIRECT and
 # H_STUFF_TCE, which KVM writes straight into the same entries of our DDW.
 # Rounds end every way: both sides done (then every entry and registration
-# must go), KVM closed first, VFIO closed first, and the VMM killed with
-# KVM's or VFIO's fds closed first.  After each round nothing may be left;
-# the kernel log stays quiet (the runner checks) and the modules unload.
-# DDW_BESIDE_ROUNDS (10), DDW_BESIDE_BATCHES (150 guest batches of up to
+# must go), KVM closed first while the VFIO side goes on, the container
+# unset while the guest goes on, and the VMM killed with both sides running
+# or with one of them gone.  After each round nothing may be left; the
+# kernel log stays quiet (the runner checks) and the modules unload.
+# DDW_BESIDE_ROUNDS (12: each way twice), DDW_BESIDE_BATCHES (150 guest batches of up to
 # 32 hcalls), DDW_BESIDE_CALLS (1500 VFIO calls) and DDW_BESIDE_SEED
 # (today's date, printed) change the run.
 . /tests/lib.sh
@@ -18,9 +19,10 @@ modprobe kvm-hv || fail "modprobe kvm-hv failed"
 seed=${DDW_BESIDE_SEED:-$(date -u +%Y%m%d)}
 echo "seed $seed (DDW_BESIDE_SEED=$seed replays each side's calls)"
 rc=0
-/tests/bin/kvm_beside "$grp" "$seed" "${DDW_BESIDE_ROUNDS:-10}" \
+/tests/bin/kvm_beside "$grp" "$seed" "${DDW_BESIDE_ROUNDS:-12}" \
 	"${DDW_BESIDE_BATCHES:-150}" "${DDW_BESIDE_CALLS:-1500}" >/tmp/beside.txt 2>&1 || rc=$?
 grep -E '^(round|guest|VMM|total|UNEXPECTED|FAILED)' /tmp/beside.txt | head -n 120
+echo "figures: $(sed -n 's/^total: //p' /tmp/beside.txt)"
 if [ $rc -ne 0 ]; then
 	echo "the end of its output:"
 	tail -n 30 /tmp/beside.txt
