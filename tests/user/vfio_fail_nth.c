@@ -11,8 +11,11 @@
  * injected failure: it returns an errno (ENOMEM; EFAULT for the pinning of
  * REGISTER_MEMORY), the container's state, VmLck, pins and TCE tables are
  * exactly as before the step, and the same step without injection then
- * succeeds; the sequence goes on to its end.  After each run, everything
- * closed, nothing may be left.  Injection is armed only around the calls
+ * succeeds; the sequence goes on to its end.  A step that succeeded despite
+ * the injection (an allocation with a fallback), and a failed step once
+ * retried, must leave what the same step leaves in a run without
+ * injection: container state, VmLck, pins, tables.  After each run,
+ * everything closed, nothing may be left.  Injection is armed only around the calls
  * of the sequence: this program's own reads and prints are not counted.
  * For "in-tree" (vfio_iommu_spapr_tce, no debugfs state) the same run
  * only reports what it finds: a side-by-side figure, not a verdict.
@@ -38,6 +41,7 @@
 /* Past this the sequence has more allocations than any sane run. */
 #define MAX_POINTS	20000
 #define MAX_REPORTS	20
+#define MAX_STEPS	16
 
 struct seq {
 	int grp;
@@ -319,13 +323,62 @@ static void snap_diff(const char *what, const struct snap *a, const struct snap 
 
 /* Figures of the whole run. */
 static unsigned int failed_calls, survived, bad_errno, changed, retry_failed, leaked,
-	unexpected, reports, no_kernel_window, unobserved;
-static unsigned int errnos[3];	/* ENOMEM, EFAULT, other */
+	unexpected, reports, no_kernel_window, unobserved, differs;
 
 static bool report_more(void)
 {
 	return reports++ < MAX_REPORTS;
 }
+
+/* What each step leaves in a run without injection. */
+static struct snap ref[MAX_STEPS];
+
+/*
+ * After step @i succeeded (despite or after an injection): what a run
+ * without injection left.  A container without debugfs state (its own
+ * allocation failed) is compared by VmLck, pins and tables only.
+ */
+static void check_as_uninjected(unsigned int n, const struct step *st, size_t i, bool observed)
+{
+	struct snap now;
+
+	snap_take(&now, ref[i].pins, ref[i].tables);
+	if (!observed)
+		strcpy(now.state, ref[i].state);
+	if (snap_same(&ref[i], &now))
+		return;
+	differs++;
+	if (report_more()) {
+		note("N=%u: %s succeeded but left what a run without injection does not:", n,
+		     st->name);
+		snap_diff(st->name, &ref[i], &now);
+	}
+}
+
+/* The sequence without injection, each step's result kept in ref[]. */
+static void ref_run(const struct step *steps, size_t nsteps, int grp, bool v1, void *buf,
+		    unsigned int shift)
+{
+	struct seq s = { .grp = grp, .v1 = v1, .container = -1, .group = -1, .buf = buf,
+			 .shift = shift };
+	size_t i;
+
+	for (i = 0; i < nsteps; i++) {
+		int same = 0, tries;
+
+		CHECK(steps[i].fn(&s) >= 0, "without injection: %s", steps[i].name);
+		snap_take(&ref[i], -1, -1);
+		/* The reaper frees removed tables from a workqueue: let it settle. */
+		for (tries = 0; ours && same < 3 && tries < 30; tries++) {
+			long long t = ref[i].tables;
+
+			msleep(100);
+			ref[i].tables = tables_live();
+			same = ref[i].tables == t ? same + 1 : 0;
+		}
+	}
+}
+static unsigned int errnos[3];	/* ENOMEM, EFAULT, other */
 
 /* One run with the Nth allocation failing; false once N was not reached. */
 static bool run_one(unsigned int n, const struct step *steps, size_t nsteps, int grp, bool v1,
@@ -333,7 +386,7 @@ static bool run_one(unsigned int n, const struct step *steps, size_t nsteps, int
 {
 	struct seq s = { .grp = grp, .v1 = v1, .container = -1, .group = -1, .buf = buf,
 			 .shift = shift };
-	bool injected = false;
+	bool injected = false, observed = true;
 	struct snap before, after, end;
 	unsigned int left = n;	/* allocations to go until the failing one */
 	size_t i;
@@ -376,12 +429,15 @@ static bool run_one(unsigned int n, const struct step *steps, size_t nsteps, int
 			char state[256];
 
 			container_states(state, sizeof(state));
-			if (!strstr(state, "type: "))
+			if (!strstr(state, "type: ")) {
 				unobserved++;
+				observed = false;
+			}
 		}
 		if (ret >= 0) {
 			/* An allocation with a fallback, or one whose failure is not the call's. */
 			survived++;
+			check_as_uninjected(n, st, i, observed);
 			continue;
 		}
 		failed_calls++;
@@ -405,6 +461,7 @@ static bool run_one(unsigned int n, const struct step *steps, size_t nsteps, int
 				     strerror(-ret));
 			break;
 		}
+		check_as_uninjected(n, st, i, observed);
 	}
 	if (s.group >= 0)
 		close(s.group);
@@ -463,16 +520,19 @@ int main(int argc, char **argv)
 	snap_take(&base, -1, -1);
 	note("before: VmLck %ld kB, pins %lld, tables %lld, levels %lld", base.locked_kb,
 	     base.pins, base.tables, base.levels);
+	CHECK(nsteps <= MAX_STEPS, "%zu steps", nsteps);
+	ref_run(steps, nsteps, grp, v1, buf, shift);
 
 	for (n = 1; n <= MAX_POINTS; n++)
 		if (!run_one(n, steps, nsteps, grp, v1, buf, shift, &base))
 			break;
 	CHECK(n <= MAX_POINTS, "the sequence ends within %d injection points", MAX_POINTS);
-	printf("fail-nth %s %s: %u injection points, %u failed a call (ENOMEM %u, EFAULT %u, other %u), %u calls succeeded anyway; unexpected errno %u, state changed by a failed call %u, retry failed %u, runs leaving something %u, other failures %u; runs after which the kernel's window was not restored %u, containers without debugfs state %u\n",
+	printf("fail-nth %s %s: %u injection points, %u failed a call (ENOMEM %u, EFAULT %u, other %u), %u calls succeeded anyway; unexpected errno %u, state changed by a failed call %u, retry failed %u, calls leaving what no injection does %u, runs leaving something %u, other failures %u; runs after which the kernel's window was not restored %u, containers without debugfs state %u\n",
 	       argv[2], argv[3], n - 1, failed_calls, errnos[0], errnos[1], errnos[2], survived,
-	       bad_errno, changed, retry_failed, leaked, unexpected, no_kernel_window, unobserved);
+	       bad_errno, changed, retry_failed, differs, leaked, unexpected, no_kernel_window,
+	       unobserved);
 	if (!ours)
 		return 0;
 	CHECK(failed_calls > 0, "an injected failure made a call fail");
-	return bad_errno || changed || retry_failed || leaked || unexpected ? 1 : 0;
+	return bad_errno || changed || retry_failed || differs || leaked || unexpected ? 1 : 0;
 }

@@ -34,6 +34,10 @@ if [ "$1" = -1 ]; then
 else
 	echo "kmemleak: $1 objects allocated by our modules left unreferenced; $2 allocated by the kernel on VFIO/IOMMU/TCE paths"
 fi
+for seq in v2 v1; do
+	echo "figures: $(grep '^fail-nth ours' /tmp/fail-nth-$seq.txt | cut -d' ' -f3- | cut -d';' -f1-2)"
+done
+echo "figures: kmemleak: $1 objects of ours left (-1: no answer)"
 echo "$ours_problems" | head -n 20
 grep -A 30 'unreferenced object' /tmp/kmemleak-ours.txt | head -n 100
 [ "$ours_leaks" = 0 ] || rc=1
