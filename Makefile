@@ -8,12 +8,13 @@
 #   make demo            boot an emulated POWER8 and show what the modules do
 #   make check           every test (README.md says what they are)
 #   make check-debug     the reliability tests on the testbed's debug kernel
+#   make soak            fuzz, concurrency and KVM beside VFIO at length, fresh seeds
 #   make bench           benchmarks: print figures
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 SPAPR_DDW_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\([^"]*\)"$$/\1/p' dkms.conf)
 
-.PHONY: all modules clean check check-debug demo bench testbed version
+.PHONY: all modules clean check check-debug soak demo bench testbed version
 
 all: modules
 
@@ -44,6 +45,9 @@ check:
 
 check-debug:
 	bash tests/check-debug.sh
+
+soak:
+	KERNEL="$(KERNEL)" MACHINE="$(MACHINE)" bash tests/soak.sh
 
 # Figures, not tests: TCE table bytes, ours and the in-tree allocator's.
 bench:

@@ -59,11 +59,17 @@ kunit_result() {	# kunit_result be|le SERIES: counted, with its summary
 # job: lane A's guests and builds have the other core.
 lane_b() {
 	bash "$TOP/tests/testbed/debug-kernel.sh" 1 >"$OUT/debug-kernel.log" 2>&1
-	echo $? >"$OUT/debug-kernel.rc"
+	echo $? >"$OUT/debug-kernel.rc.tmp"
+	mv "$OUT/debug-kernel.rc.tmp" "$OUT/debug-kernel.rc"
 	KUNIT_JOBS=1 kunit_one be 6.1
 }
+# In a process group of its own, which goes with make check however it ends.
+set -m
 lane_b >"$OUT/lane-b.log" 2>&1 &
 lane_b_pid=$!
+set +m
+trap 'kill -- -$lane_b_pid 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 
 echo "spapr-ddw $VERSION: Debian kernel $KVER ($KPKG)"
 
@@ -245,8 +251,8 @@ bash "$TOP/tests/testbed/mkinitramfs.sh" "$nested_initrd" "${extra[@]}" "$OUT/ne
 # load/use/unload cycles, 4 threads x 500 iterations and 2 kills per ioctl.
 export DDW_CYCLES=${DDW_CYCLES:-20} DDW_STRESS_ITERS=${DDW_STRESS_ITERS:-500}
 export DDW_STRESS_KILLS=${DDW_STRESS_KILLS:-2}
-vm powernv8 check 600 "$initrd"
-vm powernv9 check 600 "$initrd"
+vm powernv8 check 900 "$initrd"
+vm powernv9 check 900 "$initrd"
 # Two functions of one slot in one PE (run-vm.sh adds them for this plan).
 vm powernv8 multifunction 300 "$initrd"
 # The seed's scenario: a pseries guest under Debian's QEMU in the host.
@@ -338,4 +344,6 @@ echo "spapr-ddw $VERSION on Debian kernels:"
 for s in 6.1 6.12 6.12-64k; do
 	(load_kernel "$s" && echo "  $s: $KVER ($KPKG)")
 done
+echo "What the reliability tests measured, each run (a FAIL above says what broke):"
+grep -h ': FIGURES ' "$OUT"/vm-*.out | sed 's/: FIGURES /: /; s/^/  /'
 summary

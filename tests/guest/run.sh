@@ -6,7 +6,8 @@
 # time limit from the default 300 s).  A test exits 0 (pass), 77 (skip, its last
 # output line says why) or anything else (fail).  It also fails if the
 # kernel logged anything at warning level or above while it ran.  Each test
-# prints one result line; a failing one is followed by its output, indented.
+# prints one result line; a failing one is followed by its output, indented;
+# then its "figures: " lines, as "FIGURES TEST: ...".
 . /tests/lib.sh
 
 plan=/tests/plans/$1
@@ -43,6 +44,8 @@ for t in $(grep -v '^#' "$plan"); do
 	77) skip=$((skip + 1)); echo "SKIP $t: $(tail -n 1 "$log")" ;;
 	*) fail=$((fail + 1)); echo "FAIL $t (exit $rc)"; sed 's/^/    | /' "$log" ;;
 	esac
+	# What the test measured, for make check's summary.
+	sed -n "s/^figures: /FIGURES $t: /p" "$log"
 done
 if [ $fail -ne 0 ]; then
 	echo "guest: the end of the kernel log follows"

@@ -27,7 +27,7 @@ kmake() { make -C "$TOP" KDIR="$KDIR" ARCH=powerpc CROSS_COMPILE="$CROSS" "$@"; 
 
 vm() {	# vm MACHINE PLAN TIMEOUT INITRD: a VM run, its counts added to ours
 	# On Linux $VM_SERIES (6.1 unless set), named MACHINE-SERIES if not 6.1.
-	local tag=$1 rc out
+	local tag=$1 rc out n
 	[ "${VM_SERIES:-6.1}" = 6.1 ] || tag=$1-$VM_SERIES
 	out=$OUT/vm-$tag-$2.out
 	SPAPR_DDW_KERNEL=${VM_SERIES:-6.1} bash "$TOP/tests/testbed/run-vm.sh" \
@@ -36,7 +36,10 @@ vm() {	# vm MACHINE PLAN TIMEOUT INITRD: a VM run, its counts added to ours
 	grep -v '^vm: ' "$out"
 	pass=$((pass + $(grep -c ': PASS ' "$out")))
 	skip=$((skip + $(grep -c ': SKIP ' "$out")))
-	fail=$((fail + $(sed -n 's/^vm: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out")))
+	# No summary line: run-vm.sh itself failed; count it.
+	n=$(sed -n 's/^vm: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out")
+	fail=$((fail + ${n:-1}))
+	[ -n "$n" ] || failed+=("$tag: run-vm.sh gave no summary ($out)")
 	mapfile -t -O ${#failed[@]} failed < <(grep -E '^[a-z0-9.-]+: FAIL ' "$out" | cut -c 1-160)
 	return $rc
 }
@@ -44,8 +47,9 @@ vm() {	# vm MACHINE PLAN TIMEOUT INITRD: a VM run, its counts added to ours
 # The guest image of kernel series SERIES in DIR: the tree's modules, the
 # test modules (DKMS's too if DIR/dkms-ko exists) and the test programs of
 # BIN; DIR/initramfs.cpio.gz, and DIR/initramfs-nested.cpio.gz with the
-# nested guest's payload.  Leaves the tree built for SERIES.
-guest_image() {	# guest_image SERIES DIR BIN
+# nested guest's payload.  Leaves the tree built for SERIES.  A subshell:
+# its kernel series stays its own.
+guest_image() (	# guest_image SERIES DIR BIN
 	export SPAPR_DDW_KERNEL=$1
 	load_kernel
 	kmake clean >/dev/null && kmake W=1 modules || return 1
@@ -61,15 +65,16 @@ guest_image() {	# guest_image SERIES DIR BIN
 	bash "$TOP/tests/testbed/mknested.sh" "$2/nested" "$3/pattern" &&
 	bash "$TOP/tests/testbed/mkinitramfs.sh" "$2/initramfs-nested.cpio.gz" "${x[@]}" \
 		"$2/nested=/"
-}
+)
 
 # The debug kernel's image in DIR (modules and the test programs of BIN).
-debug_image() {	# debug_image DIR BIN
+debug_image() (	# debug_image DIR BIN
 	export SPAPR_DDW_KERNEL=6.1-debug
 	load_kernel
+	mkdir -p "$1"
 	kmake clean >/dev/null && kmake W=1 modules || return 1
 	bash "$TOP/tests/testbed/mkinitramfs.sh" "$1/initramfs.cpio.gz" "$2=/tests/bin"
-}
+)
 
 summary() {	# the last lines; the exit status
 	[ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"

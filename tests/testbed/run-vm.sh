@@ -53,7 +53,7 @@ fi
 forward=()
 for v in DDW_FUZZ_SEED DDW_FUZZ_CALLS DDW_FUZZ_CHECK_EVERY DDW_CYCLES DDW_STRESS_THREADS DDW_STRESS_KILLS \
 	 DDW_STRESS_ITERS DDW_STRESS_SEED DDW_BESIDE_SEED DDW_BESIDE_ROUNDS DDW_BESIDE_BATCHES \
-	 DDW_BESIDE_CALLS; do
+	 DDW_BESIDE_CALLS DDW_FUZZ_V1_CALLS DDW_TEST_TIMEOUT; do
 	[ -n "${!v:-}" ] && forward+=("ddw.env=$v=${!v}")
 done
 
@@ -73,7 +73,7 @@ rc=$?
 secs=$(($(date +%s) - start))
 tr -d '\r' <"$log" >"$log.txt" && mv "$log.txt" "$log"
 
-grep -E '^(PASS|FAIL|SKIP) ' "$log" | sed "s/^/$tag: /"
+grep -E '^(PASS|FAIL|SKIP|FIGURES) ' "$log" | sed "s/^/$tag: /"
 status=0
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "$tag: FAIL vm-timeout: no power-off within ${timeout}s"

@@ -143,6 +143,9 @@ stage_debs() {
 		rm "$h/vmlinux"
 		log "$kver: the host's pahole (${pahole:-none}) is older than the kernel's: modules without BTF"
 	fi
+	# The module index, once: mkinitramfs.sh and debug-kernel.sh read it,
+	# maybe at once (make check's two lanes).
+	[ -d "$tmp/image/lib/modules/$kver" ] && depmod -b "$tmp/image" "$kver"
 	rm -rf "$root"
 	mv "$tmp" "$root"
 }

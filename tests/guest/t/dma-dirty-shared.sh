@@ -5,7 +5,10 @@
 # After the container closes (UNMAP_DMA of the window: the pages must be
 # dirtied as the kernel dirties them) and the program exits: sync, drop
 # the page cache, and read the disk with O_DIRECT.  Run on spapr-tce-v2;
-# the in-tree backend's result on the same run is printed beside it.
+# the in-tree backend's result on the same run is printed beside it, and
+# what each run did to the kernel's count of dirty pages once its pages
+# left the page cache: a page dirtied behind its mapping's back is counted
+# out and never in (ours must leave the count where it was).
 . /tests/lib.sh
 grp=$(nvme_to_vfio) || exit 1
 bdf=$(nvme_bdf)
@@ -41,13 +44,28 @@ run_dirty() {
 	[ "$got" = "$want" ] && echo kept || echo "lost"
 }
 
+# The dirty pages' count (NR_FILE_DIRTY), once the run's pages left the
+# page cache: a page marked dirty without telling its mapping is counted
+# out when it goes, never in, and the count ends below where it was.
+nr_dirty_after() {
+	sync
+	dd if=/dev/zero of=/dev/$ns bs=1M count=16 oflag=direct 2>/dev/null
+	echo 3 >/proc/sys/vm/drop_caches
+	echo 1 >/proc/sys/vm/stat_refresh
+	sed -n 's/^nr_dirty //p' /proc/vmstat
+}
+d0=$(nr_dirty_after)
 modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
 intree=$(run_dirty in-tree)
 rmmod vfio_iommu_spapr_tce
+d1=$(nr_dirty_after)
 modprobe spapr_tce_ddw || fail "modprobe spapr_tce_ddw failed"
 ours=$(run_dirty spapr-tce-v2)
 rmmod spapr_tce_ddw || fail "spapr_tce_ddw does not unload"
+d2=$(nr_dirty_after)
 echo "data the device wrote, after sync and drop_caches: spapr-tce-v2 $ours, in-tree $intree"
+echo "nr_dirty moved by the run: spapr-tce-v2 $((d2 - d1)), in-tree $((d1 - d0)) (pages dirtied without their mapping knowing)"
+[ "$d2" -eq "$d1" ] || fail "spapr-tce-v2 left nr_dirty at $d2 (before its run $d1)"
 # Since Linux 6.5 the kernel refuses a long-term writable pin of a file
 # mapping that needs dirty tracking (writable_file_mapping_allowed()), so
 # neither backend can pre-register one: nothing to lose.

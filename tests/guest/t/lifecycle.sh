@@ -41,4 +41,5 @@ while [ $i -lt "$cycles" ]; do
 	[ "$md5" = "$DDW_DISK_MD5" ] || fail "cycle $i: nvme read $md5, host wrote $DDW_DISK_MD5"
 	i=$((i + 1))
 done
+echo "figures: $i load/use/unload cycles, nvme read back after each"
 echo "cycles: $i load/use/unload cycles, the NVMe driver read back the host's data after each ($(($(date +%s) - start)) s)"

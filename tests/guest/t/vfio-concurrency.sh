@@ -23,6 +23,8 @@ rmmod spapr_tce_ddw
 unloaded=$?
 grep -E '^(stress|threads|inherited|detached|killed|UNEXPECTED|FAILED)' /tmp/stress.txt |
 	head -n 200
+echo "figures: $(grep -E '^threads: [0-9]+ x' /tmp/stress.txt | tail -n 1 | cut -d' ' -f2-);" \
+	"$kills kills per ioctl type; $(grep '^stress: [0-9]* failed' /tmp/stress.txt | cut -d' ' -f2-)"
 if [ $rc -ne 0 ]; then
 	echo "the end of its output:"
 	tail -n 40 /tmp/stress.txt

@@ -26,5 +26,8 @@ for t in v2 v1; do
 	grep -E '^(fuzz|usage|MISMATCH|FAILED|  (want|got|[0-9]+ reopens|v[12] container))' /tmp/fuzz-$t.txt |
 		head -n 200
 done
+for t in v2 v1; do
+	echo "figures: $t: $(sed -n 's/^fuzz: \([0-9]* calls.*\)/\1/p' /tmp/fuzz-$t.txt | tail -n 1)"
+done
 [ $rc -eq 0 ] || fail "spapr-tce-v2 and the model differ (seed $seed)"
 [ $unloaded -eq 0 ] || fail "spapr_tce_ddw does not unload"
