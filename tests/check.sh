@@ -65,7 +65,7 @@ lane_b() {
 }
 # In a process group of its own, which goes with make check however it ends.
 set -m
-lane_b >"$OUT/lane-b.log" 2>&1 &
+lane_b >"$OUT/lane-b.log" 2>&1 </dev/null &
 lane_b_pid=$!
 set +m
 trap 'kill -- -$lane_b_pid 2>/dev/null' EXIT
@@ -302,6 +302,7 @@ jobs=1
 kill -0 "$lane_b_pid" 2>/dev/null || jobs=$(nproc)
 KUNIT_JOBS=$jobs kunit_one le 6.12
 wait "$lane_b_pid"
+trap - EXIT
 kunit_result be 6.1
 kunit_result le 6.12
 

@@ -22,7 +22,8 @@ mkdir -p "$OUT"
 seed=$(date -u +%s)
 export DDW_FUZZ_SEED=${DDW_FUZZ_SEED:-$seed} DDW_STRESS_SEED=${DDW_STRESS_SEED:-$seed}
 export DDW_BESIDE_SEED=${DDW_BESIDE_SEED:-$seed}
-export DDW_FUZZ_CALLS=${DDW_FUZZ_CALLS:-100000} DDW_FUZZ_V1_CALLS=${DDW_FUZZ_V1_CALLS:-30000}
+export DDW_FUZZ_V1_CALLS=${DDW_FUZZ_V1_CALLS:-${DDW_FUZZ_CALLS:-30000}}
+export DDW_FUZZ_CALLS=${DDW_FUZZ_CALLS:-100000}
 export DDW_STRESS_ITERS=${DDW_STRESS_ITERS:-20000} DDW_STRESS_KILLS=${DDW_STRESS_KILLS:-20}
 export DDW_BESIDE_ROUNDS=${DDW_BESIDE_ROUNDS:-50} DDW_CYCLES=${DDW_CYCLES:-100}
 export DDW_TEST_TIMEOUT=${DDW_TEST_TIMEOUT:-7200}
@@ -34,9 +35,9 @@ bash "$TOP/tests/user/build.sh" "$OUT/bin" || die "user programs"
 bash "$TOP/tests/testbed/mkinitramfs.sh" "$OUT/initramfs.cpio.gz" "$OUT/bin=/tests/bin" ||
 	die "initramfs"
 bash "$TOP/tests/testbed/run-vm.sh" -i "$OUT/initramfs.cpio.gz" -m "${MACHINE:-powernv8}" -p soak \
-	-t "${SOAK_TIMEOUT:-14400}" -l "$OUT/console.log" | tee "$OUT/run.out"
-rc=${PIPESTATUS[0]}
-# The figures each test printed.
-grep -E '^    [a-z-]+: (fuzz|threads|stress|total|round .*left: no|cycles|UNEXPECTED|MISMATCH|FAILED)' \
-	"$OUT/console.log" | head -n 80
+	-t "${SOAK_TIMEOUT:-14400}" -l "$OUT/console.log" >"$OUT/run.out" 2>&1
+rc=$?
+# Each test's result and figures, a failure's output; the summary last.
+grep -v '^vm: ' "$OUT/run.out"
+grep '^vm: ' "$OUT/run.out"
 exit "$rc"

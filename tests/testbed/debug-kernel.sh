@@ -34,13 +34,13 @@ load_kernel 6.1
 stock_config=$KDIR/.config
 stock_kmods=$KMODS
 [ -r "$stock_config" ] || die "no config in $KDIR"
-# setup.sh makes the module index when it stages a kernel.
-[ -s "$stock_kmods/modules.dep" ] || depmod -b "$KROOT/image" "$KVER"
 
 # One build at a time (make check's lane B, make check-debug, make soak).
 exec 9>"$CACHE/debug-kernel.lock"
 flock 9
 [ -r "$env" ] && [ "$(sed -n 's/^KEY=//p' "$env")" = "$key" ] && exit 0
+# setup.sh makes the module index when it stages a kernel.
+[ -s "$stock_kmods/modules.dep" ] || depmod -b "$KROOT/image" "$KVER"
 rm -rf "$dir" "$env"
 mkdir -p "$dir"
 log "debug kernel: extracting linux-source-6.1 ($srcver)"

@@ -315,6 +315,7 @@ void vm_run(struct vm *vm, struct hcall *h, int n)
 		put64(vm, gpa + 24, h[i].args[2]);
 		put64(vm, gpa + 32, h[i].args[3]);
 		put64(vm, gpa + 40, 0x5a5a5a5a5a5a5a5aULL);
+		h[i].exited = false;
 	}
 	put64(vm, gpa, 0);
 	CHECK(xioctl(vm->vcpu, KVM_GET_REGS, &regs) == 0, "KVM_GET_REGS");
@@ -356,6 +357,14 @@ void vm_run(struct vm *vm, struct hcall *h, int n)
 			break;
 		case H_PUT_TCE:
 			vm->exits++;
+			/* The first of the list not done yet: the guest goes in order. */
+			for (i = 0; i < n; i++)
+				if (!h[i].exited && h[i].nr == H_PUT_TCE &&
+				    h[i].args[1] == run->papr_hcall.args[1] &&
+				    h[i].args[2] == run->papr_hcall.args[2]) {
+					h[i].exited = true;
+					break;
+				}
 			run->papr_hcall.ret = vmm_put_tce(vm, run->papr_hcall.args[0],
 							  run->papr_hcall.args[1],
 							  run->papr_hcall.args[2]);

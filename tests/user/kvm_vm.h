@@ -57,6 +57,7 @@ struct vm {
 struct hcall {
 	__u64 nr, args[4];
 	__s64 ret;
+	bool exited;	/* an H_PUT_TCE KVM left to the VMM */
 };
 
 /* The guest's hcall list: at CMDS_GPA, HCALL_BYTES each, up to DATA_GPA. */

@@ -368,13 +368,17 @@ static void ref_run(const struct step *steps, size_t nsteps, int grp, bool v1, v
 
 		CHECK(steps[i].fn(&s) >= 0, "without injection: %s", steps[i].name);
 		snap_take(&ref[i], -1, -1);
-		/* The reaper frees removed tables from a workqueue: let it settle. */
-		for (tries = 0; ours && same < 3 && tries < 30; tries++) {
-			long long t = ref[i].tables;
+		/*
+		 * The reaper frees removed tables from a workqueue, mm_iommu
+		 * unpins from an RCU callback: let both settle.
+		 */
+		for (tries = 0; same < 3 && tries < 30; tries++) {
+			long long t = ref[i].tables, p = ref[i].pins;
 
 			msleep(100);
-			ref[i].tables = tables_live();
-			same = ref[i].tables == t ? same + 1 : 0;
+			ref[i].tables = ours ? tables_live() : 0;
+			ref[i].pins = pins_held();
+			same = ref[i].tables == t && ref[i].pins == p ? same + 1 : 0;
 		}
 	}
 }

@@ -47,12 +47,21 @@ run_dirty() {
 # The dirty pages' count (NR_FILE_DIRTY), once the run's pages left the
 # page cache: a page marked dirty without telling its mapping is counted
 # out when it goes, never in, and the count ends below where it was.
+# The count reads below zero for a while after disk writes here: the value
+# two readings a second apart agree on (20 s at most).
 nr_dirty_after() {
+	local prev= now i
 	sync
 	dd if=/dev/zero of=/dev/$ns bs=1M count=16 oflag=direct 2>/dev/null
 	echo 3 >/proc/sys/vm/drop_caches
-	echo 1 >/proc/sys/vm/stat_refresh
-	sed -n 's/^nr_dirty //p' /proc/vmstat
+	for i in $(seq 20); do
+		echo 1 >/proc/sys/vm/stat_refresh
+		now=$(sed -n 's/^nr_dirty //p' /proc/vmstat)
+		[ "$now" = "$prev" ] && break
+		prev=$now
+		sleep 1
+	done
+	echo "$now"
 }
 d0=$(nr_dirty_after)
 modprobe vfio_iommu_spapr_tce || fail "modprobe vfio_iommu_spapr_tce failed"
