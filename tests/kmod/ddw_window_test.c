@@ -17,6 +17,7 @@
 
 #include <linux/gfp.h>
 #include <linux/iommu.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sched.h>
@@ -166,6 +167,46 @@ static u64 walk_bytes(const __be64 *level, u32 depth, u32 levels, u64 level_entr
 	return bytes;
 }
 
+/*
+ * Where the time of a map or unmap goes: the entries alone, and the TCE
+ * cache invalidation over them as one call or one call per entry.
+ */
+static void bench_kill(struct iommu_table_group *tg, unsigned long hpa, u64 n)
+{
+	struct pnv_ddw_table *table;
+	u64 i, t0, t1, t2, t3;
+
+	table = pnv_ddw_table_create(tg, 1, 16, 1ULL << 40, 2, 0, NULL);
+	if (IS_ERR(table) || pnv_ddw_window_set(tg, 1, table)) {
+		pr_info("bench: no window for the kill timing\n");
+		goto out;
+	}
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		enum dma_data_direction dir = DMA_BIDIRECTIONAL;
+		unsigned long a = hpa;
+
+		pnv_ddw_tce_xchg(table, i, &a, &dir);
+	}
+	t1 = ktime_get_ns();
+	pnv_ddw_tce_kill(table, 0, n);
+	t2 = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		pnv_ddw_tce_kill(table, i, 1);
+	t3 = ktime_get_ns();
+	pr_info("bench: %llu entries: set %llu ns/entry, one kill %llu ns/entry, a kill each %llu ns/entry\n",
+		n, (t1 - t0) / n, (t2 - t1) / n, (t3 - t2) / n);
+	t0 = ktime_get_ns();
+	pnv_ddw_tce_kill(table, 0, 1);
+	t1 = ktime_get_ns();
+	pr_info("bench: one kill of one entry: %llu ns\n", t1 - t0);
+	pnv_ddw_window_unset(tg, 1);
+	pnv_ddw_tce_clear(table, 0, n);
+out:
+	if (!IS_ERR(table))
+		pnv_ddw_table_put(table);
+}
+
 /* Benchmark: a 1 TiB window of 64 KiB pages with 256 MiB mapped. */
 static void bench_run(struct iommu_table_group *tg, unsigned long hpa)
 {
@@ -228,6 +269,7 @@ static void bench_run(struct iommu_table_group *tg, unsigned long hpa)
 		}
 		iommu_tce_table_put(tbl);
 	}
+	bench_kill(tg, hpa, n);
 }
 
 /*

@@ -7,5 +7,5 @@ grp=$(basename "$(readlink /sys/bus/pci/devices/$bdf/iommu_group)")
 modprobe pnv_ioda2_ddw || fail "modprobe pnv_ioda2_ddw failed"
 insmod /tests/kmod/ddw_window_test.ko group="$grp" bench=1 || fail "bench run failed"
 klog | sed -n 's/^<[0-9]>\[[ 0-9.]*\] ddw_window_test: bench: //p' >/tmp/bench.txt
-sed 's/^/bench| /' /tmp/bench.txt >/dev/console
+sed 's/^/tables| /' /tmp/bench.txt >/dev/console
 rmmod ddw_window_test
