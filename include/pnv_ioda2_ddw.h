@@ -123,10 +123,11 @@ int pnv_ddw_tce_xchg(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 		    enum dma_data_direction *dir);
 void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages);
+bool pnv_ddw_tce_range_free(struct pnv_ddw_table *table, u64 idx, u64 npages);
 u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages);
-int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 ua,
-			 struct mm_iommu_table_group_mem_t *mem,
-			 enum dma_data_direction dir);
+int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
+			 u64 ua, struct mm_iommu_table_group_mem_t *mem,
+			 enum dma_data_direction dir, u64 *done);
 void pnv_ddw_tce_kill(struct pnv_ddw_table *table, u64 idx, u64 npages);
 __be64 *pnv_ddw_tce_useraddr(struct pnv_ddw_table *table, u64 idx, bool alloc);
 void pnv_ddw_get_caps(const struct iommu_table_group *table_group,

@@ -15,6 +15,7 @@
 #include <linux/atomic.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <asm/mmu_context.h>
 
@@ -44,8 +45,10 @@ static void ddw_ua_put(struct pnv_ddw_table *table, u64 ua)
 /*
  * Mark the memory of an IOMMU page dirty, each page or folio under it once.
  * set_page_dirty_lock() tells the page's mapping, so that a file's page
- * cache writes the data back; without sleeping only the flag can be set,
- * as the kernel's own TCE paths do (iommu_tce_xchg_no_kill()).
+ * cache writes the data back; anonymous memory has no mapping to tell, its
+ * flag is all (and the page lock it would take costs most of an unmap).
+ * Without sleeping only the flag can be set, as the kernel's own TCE paths
+ * do (iommu_tce_xchg_no_kill()).
  */
 static void ddw_dirty(unsigned long hpa, u32 iommu_shift, bool may_sleep)
 {
@@ -54,7 +57,7 @@ static void ddw_dirty(unsigned long hpa, u32 iommu_shift, bool may_sleep)
 	while (hpa < end) {
 		struct page *head = compound_head(pfn_to_page(hpa >> PAGE_SHIFT));
 
-		if (may_sleep)
+		if (may_sleep && !PageAnon(head))
 			set_page_dirty_lock(head);
 		else
 			SetPageDirty(head);
@@ -63,15 +66,30 @@ static void ddw_dirty(unsigned long hpa, u32 iommu_shift, bool may_sleep)
 }
 
 /*
+ * Dirty the memory a v2 entry let the device write.  Device memory
+ * pre-registered without struct pages (mm_iommu_newdev()) is not RAM the
+ * kernel knows: no valid pfn, nothing to dirty.  Checking the pfn, not
+ * walking the process's regions (mm_iommu_is_devmem()), keeps an unmap's
+ * cost per entry flat in the number of regions.
+ */
+static void ddw_shadowed_dirty(struct pnv_ddw_table *table,
+			       const struct ddw_tce_taken *t, bool may_sleep)
+{
+	unsigned long hpa = ddw_tce_hpa(t->tce);
+
+	if (t->tce && tce_writable(t->tce) && pfn_valid(hpa >> PAGE_SHIFT))
+		ddw_dirty(hpa, table->geo.page_shift, may_sleep);
+}
+
+/*
  * Give back what an entry held, once no PHB can reach it any more (the TCE
  * caches were invalidated, or the table is programmed nowhere).  A page
- * the device could write is dirtied, unless it is device memory without
- * struct pages.
+ * the device could write is dirtied.
  */
 static void ddw_entry_release(struct pnv_ddw_table *table,
 			      const struct ddw_tce_taken *t, bool may_sleep)
 {
-	unsigned long hpa = ddw_tce_hpa(t->tce), size = 0;
+	unsigned long hpa = ddw_tce_hpa(t->tce);
 	struct page *page;
 
 	if (table->flags & PNV_DDW_TABLE_PINNED) {
@@ -90,11 +108,44 @@ static void ddw_entry_release(struct pnv_ddw_table *table,
 	if (!(table->flags & PNV_DDW_TABLE_SHADOW))
 		return;
 	/* Before the count goes: the count keeps the page pinned. */
-	if (t->tce && tce_writable(t->tce) &&
-	    !mm_iommu_is_devmem(table->mm, hpa, table->geo.page_shift, &size))
-		ddw_dirty(hpa, table->geo.page_shift, may_sleep);
+	ddw_shadowed_dirty(table, t, may_sleep);
 	if (t->ua)
 		ddw_ua_put(table, t->ua);
+}
+
+/*
+ * Give back what a batch of taken entries held, the TCE caches having
+ * forgotten them: the pages dirtied first (the counts keep them pinned),
+ * then the counts, region by region.  Consecutive entries mostly map one
+ * region: it is looked up again only for an address outside it, under one
+ * RCU read section (regions are freed after a grace period, and one whose
+ * count we hold cannot go).  Sleeps.
+ */
+static void ddw_batch_release(struct pnv_ddw_table *table,
+			      const struct ddw_tce_taken *taken, unsigned int n)
+{
+	u32 shift = table->geo.page_shift;
+	struct mm_iommu_table_group_mem_t *mem = NULL;
+	unsigned long hpa;
+	unsigned int k;
+
+	if (!(table->flags & PNV_DDW_TABLE_SHADOW)) {
+		for (k = 0; k < n; k++)
+			ddw_entry_release(table, &taken[k], true);
+		return;
+	}
+	for (k = 0; k < n; k++)
+		ddw_shadowed_dirty(table, &taken[k], true);
+	rcu_read_lock();
+	for (k = 0; k < n; k++) {
+		if (!taken[k].ua)
+			continue;
+		if (!mem || mm_iommu_ua_to_hpa(mem, taken[k].ua, shift, &hpa))
+			mem = mm_iommu_lookup(table->mm, taken[k].ua, 1UL << shift);
+		if (!WARN_ON_ONCE(!mem))
+			mm_iommu_mapped_dec(mem);
+	}
+	rcu_read_unlock();
 }
 
 /*
@@ -157,10 +208,9 @@ u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages)
 	end = idx + min(npages, table->geo.entries - idx);
 	while ((n = ddw_table_take(table, &idx, end, taken, ARRAY_SIZE(taken), true))) {
 		ddw_kill_taken(table, taken, n);
-		for (k = 0; k < n; k++) {
-			ddw_entry_release(table, &taken[k], true);
+		ddw_batch_release(table, taken, n);
+		for (k = 0; k < n; k++)
 			cleared += !!taken[k].tce;
-		}
 		cond_resched();
 	}
 	return cleared;
@@ -168,44 +218,75 @@ u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages)
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_unmap);
 
 /**
- * pnv_ddw_tce_map_user() - map pre-registered memory at one entry (v2)
+ * pnv_ddw_tce_map_user() - map consecutive pre-registered pages (v2)
  * @table: a PNV_DDW_TABLE_SHADOW table
- * @idx: entry index in the window
- * @ua: userspace address of the page, aligned to the IOMMU page
- * @mem: the region of the table's mm holding [@ua, @ua + IOMMU page)
+ * @idx: first entry
+ * @npages: number of entries
+ * @ua: userspace address of the first page, aligned to the IOMMU page;
+ *	the others follow it
+ * @mem: the region of the table's mm holding all of them
  * @dir: the access the device gets, not DMA_NONE
+ * @done: out: how many entries from @idx were mapped
  *
- * The entry takes a count on @mem and names @ua in the shadow, as KVM's
- * mappings do; it is set only if empty, whoever else writes the table.
- * The caller invalidates the TCE caches after a batch.  Sleeps.
+ * Each entry takes a count on @mem and names its address in the shadow, as
+ * KVM's mappings do; it is set only if empty, whoever else writes the
+ * table.  Entry after entry, each page translated once, the levels walked
+ * once per leaf; stops at the first entry that fails.  The caller
+ * invalidates the TCE caches, and on failure unmaps the @done entries.
+ * Sleeps.
  *
- * Return: 0; -EBUSY (the entry is in use: nothing changed); -EFAULT (@ua
- * not in @mem, or @mem being released); -EINVAL; -ENOMEM.
+ * Return: 0; -EBUSY (entry @idx + *@done is in use); -EFAULT (its page not
+ * in @mem, or @mem being released); -EINVAL; -ENOMEM.
  */
-int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 ua,
-			 struct mm_iommu_table_group_mem_t *mem,
-			 enum dma_data_direction dir)
+int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
+			 u64 ua, struct mm_iommu_table_group_mem_t *mem,
+			 enum dma_data_direction dir, u64 *done)
 {
-	struct ddw_tce_taken old;
-	unsigned long hpa;
-	int ret;
+	u32 shift = table->geo.page_shift;
+	__be64 *hw = NULL, *shadow = NULL;
+	u64 i, room = 0;
+	int ret = 0;
 
-	if (!(table->flags & PNV_DDW_TABLE_SHADOW) || dir == DMA_NONE || !ua)
+	*done = 0;
+	if (!(table->flags & PNV_DDW_TABLE_SHADOW) || dir == DMA_NONE || !ua ||
+	    idx >= table->geo.entries || npages > table->geo.entries - idx)
 		return -EINVAL;
-	if (mm_iommu_ua_to_hpa(mem, ua, table->geo.page_shift, &hpa))
-		return -EFAULT;
-	/* Fails only while the region is being released. */
-	if (mm_iommu_mapped_inc(mem))
-		return -EFAULT;
-	ret = ddw_entry_set(table, idx, ddw_tce_encode(hpa, dir), ua, GFP_KERNEL,
-			    true, &old);
-	if (ret) {
-		mm_iommu_mapped_dec(mem);
-		return ret;
+	for (i = 0; i < npages; i++, room--) {
+		u64 a = ua + (i << shift);
+		struct ddw_tce_taken old;
+		unsigned long hpa;
+
+		if (!room) {
+			long n = ddw_entry_leaf(table, idx + i, GFP_KERNEL, &hw, &shadow);
+
+			if (n < 0) {
+				ret = n;
+				break;
+			}
+			room = n;
+		}
+		if (mm_iommu_ua_to_hpa(mem, a, shift, &hpa) ||
+		    /* Fails only while the region is being released. */
+		    mm_iommu_mapped_inc(mem)) {
+			ret = -EFAULT;
+			break;
+		}
+		old.idx = idx + i;
+		ret = ddw_entry_swap(table, hw++, shadow, ddw_tce_encode(hpa, dir), a,
+				     true, &old);
+		if (shadow)
+			shadow++;
+		if (ret) {
+			mm_iommu_mapped_dec(mem);
+			break;
+		}
+		/* An address a race left beside the empty entry: its count goes. */
+		ddw_entry_give_back(table, &old, true);
+		if (!((i + 1) & 511))
+			cond_resched();
 	}
-	/* An address a race left beside the empty entry: its count goes. */
-	ddw_entry_give_back(table, &old, true);
-	return 0;
+	*done = i;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_map_user);
 

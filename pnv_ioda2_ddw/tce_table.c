@@ -270,9 +270,8 @@ static int ddw_entry_slots(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
  * after the xchg_no_kill op (kvmppc_tce_iommu_do_map()).  The PHB only
  * reads the entry.
  */
-static int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw,
-			  __be64 *shadow, __be64 tce, u64 ua, bool only_if_empty,
-			  struct ddw_tce_taken *old)
+int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
+		   __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old)
 {
 	spin_lock(&table->entry_lock);
 	old->tce = READ_ONCE(*hw);
@@ -323,6 +322,36 @@ int ddw_entry_set(struct pnv_ddw_table *table, u64 idx, __be64 tce, u64 ua,
 	return ddw_entry_swap(table, hw, shadow, tce, ua, only_if_empty, old);
 }
 EXPORT_SYMBOL_IF_KUNIT(ddw_entry_set);
+
+/**
+ * ddw_entry_leaf() - the slots of an entry, for it and those after it
+ * @table: the table
+ * @idx: entry index in the window
+ * @gfp: how to allocate missing levels
+ * @hw: out: the entry's slot
+ * @shadow: out: its shadow's slot, NULL for a table without a shadow
+ *
+ * The entries after @idx in the same leaf level have the slots after
+ * these: a run of entries walks the levels once per leaf.  Levels stay
+ * until the table goes.
+ *
+ * Return: how many entries from @idx the leaf holds (at least 1); -EINVAL
+ * outside the window; -ENOMEM.
+ */
+long ddw_entry_leaf(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
+		    __be64 **hw, __be64 **shadow)
+{
+	const struct pnv_ddw_geometry *geo = &table->geo;
+	int ret;
+
+	ret = ddw_entry_slots(table, idx, gfp, hw, shadow);
+	if (!ret && (!*hw || (table->shadow_top && !*shadow)))
+		ret = -ENOMEM;
+	if (ret)
+		return ret;
+	return min(geo->level_entries - (idx & (geo->level_entries - 1)),
+		   geo->entries - idx);
+}
 
 /**
  * ddw_entry_prepare() - allocate the levels of an entry and of its shadow
@@ -435,6 +464,35 @@ __be64 *ddw_table_next_slot(struct pnv_ddw_table *table, __be64 *top, u64 *idx,
 EXPORT_SYMBOL_IF_KUNIT(ddw_table_next_slot);
 
 /**
+ * pnv_ddw_tce_range_free() - is no entry of a range in use?
+ * @table: the table
+ * @idx: first entry
+ * @npages: number of entries; the range is clipped to the window
+ *
+ * Before a map that must change nothing if it cannot map everything: it
+ * allocates nothing.  Only levels that exist are visited, each leaf read
+ * straight through.  Yields between leaves.  Sleeps.
+ *
+ * Return: true if every entry of the range is empty.
+ */
+bool pnv_ddw_tce_range_free(struct pnv_ddw_table *table, u64 idx, u64 npages)
+{
+	const struct pnv_ddw_geometry *geo = &table->geo;
+	u64 end = idx + min(npages, geo->entries - min(idx, geo->entries));
+	__be64 *slot;
+
+	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, end, true))) {
+		u64 stop = min(end, (idx | (geo->level_entries - 1)) + 1);
+
+		for (; idx < stop; idx++, slot++)
+			if (READ_ONCE(*slot))
+				return false;
+	}
+	return true;
+}
+EXPORT_SYMBOL_GPL(pnv_ddw_tce_range_free);
+
+/**
  * ddw_table_take() - clear the next entries in use, without invalidating
  * @table: the table
  * @idx: in: where to start; out: where to go on
@@ -453,8 +511,10 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 			    struct ddw_tce_taken *taken, unsigned int max,
 			    bool may_sleep)
 {
+	const struct pnv_ddw_geometry *geo = &table->geo;
+	__be64 *slot, *shadow_leaf = NULL;
+	u64 leaf = U64_MAX;
 	unsigned int n = 0;
-	__be64 *slot;
 
 	while (n < max &&
 	       (slot = ddw_table_next_slot(table, table->hw_top, idx, end, may_sleep))) {
@@ -462,11 +522,18 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 
 		/*
 		 * Every entry ever set has its levels, hardware and shadow:
-		 * a shadow address beside an empty entry is taken too.
+		 * a shadow address beside an empty entry is taken too.  The
+		 * shadow's leaf is walked to once.
 		 */
-		if (table->shadow_top)
-			shadow = ddw_table_slot(table, table->shadow_top,
-						&table->shadow_bytes, *idx, 0);
+		if (table->shadow_top && *idx >> geo->level_bits != leaf) {
+			leaf = *idx >> geo->level_bits;
+			shadow_leaf = ddw_table_slot(table, table->shadow_top,
+						     &table->shadow_bytes, *idx, 0);
+			if (shadow_leaf)
+				shadow_leaf -= *idx & (geo->level_entries - 1);
+		}
+		if (shadow_leaf)
+			shadow = shadow_leaf + (*idx & (geo->level_entries - 1));
 		if (READ_ONCE(*slot) || (shadow && READ_ONCE(*shadow))) {
 			ddw_entry_swap(table, slot, shadow, 0, 0, false, &taken[n]);
 			taken[n].idx = *idx;

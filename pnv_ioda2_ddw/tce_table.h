@@ -115,6 +115,10 @@ __be64 *ddw_table_next_slot(struct pnv_ddw_table *table, __be64 *top, u64 *idx,
 int ddw_entry_set(struct pnv_ddw_table *table, u64 idx, __be64 tce, u64 ua,
 		  gfp_t gfp, bool only_if_empty, struct ddw_tce_taken *old);
 int ddw_entry_clear(struct pnv_ddw_table *table, u64 idx, struct ddw_tce_taken *old);
+int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
+		   __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old);
+long ddw_entry_leaf(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
+		    __be64 **hw, __be64 **shadow);
 __be64 *ddw_entry_prepare(struct pnv_ddw_table *table, u64 idx, gfp_t gfp);
 unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 			    struct ddw_tce_taken *taken, unsigned int max,

@@ -30,6 +30,7 @@ struct ddw_container *ddw_container_open(bool v2)
 	mutex_init(&c->lock);
 	INIT_LIST_HEAD(&c->groups);
 	INIT_LIST_HEAD(&c->prereg);
+	c->prereg_tree = RB_ROOT;
 	c->v2 = v2;
 	c->mm = current->mm;
 	mmgrab(c->mm);

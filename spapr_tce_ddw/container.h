@@ -4,6 +4,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 #include <asm/iommu.h>
 
@@ -29,6 +30,7 @@ struct ddw_group {
  */
 struct ddw_prereg {
 	struct list_head node;
+	struct rb_node rb;
 	struct mm_iommu_table_group_mem_t *mem;
 	u64 vaddr;
 	u64 size;
@@ -58,6 +60,8 @@ struct ddw_window {
  *	a system page per entry of the window by VFIO_IOMMU_ENABLE
  * @groups: struct ddw_group
  * @prereg: struct ddw_prereg
+ * @prereg_tree: the same by address, disjoint: MAP_DMA looks a page's
+ *	registration up in log time, however many there are
  * @windows: by TVE number; NULL when free
  * @def_window_pending: the default 32-bit window exists for userspace but
  *	is made only when first needed, so that removing it costs nothing
@@ -75,6 +79,7 @@ struct ddw_container {
 	bool v2;
 	struct list_head groups;
 	struct list_head prereg;
+	struct rb_root prereg_tree;
 	struct ddw_window windows[IOMMU_TABLE_GROUP_MAX_TABLES];
 	bool def_window_pending;
 	unsigned long locked_pages;

@@ -12,23 +12,6 @@
 #include <pnv_ioda2_ddw.h>
 #include "container.h"
 
-/* Is no entry of [@idx, @idx + @n) in use? */
-static bool entries_free(struct ddw_window *w, u64 idx, u64 n)
-{
-	u64 i;
-
-	for (i = 0; i < n; i++) {
-		enum dma_data_direction old;
-		unsigned long hpa;
-
-		if (pnv_ddw_tce_get(w->table, idx + i, &hpa, &old) || old != DMA_NONE)
-			return false;
-		if (!(i & 511))
-			cond_resched();
-	}
-	return true;
-}
-
 /*
  * The registration holding the IOMMU page at @ua, and how many of the @n
  * pages from @ua it holds: one lookup per run of pages, not per page.
@@ -43,54 +26,65 @@ static u64 prereg_run(struct ddw_container *c, struct ddw_window *w, u64 ua,
 }
 
 /*
+ * Is every page of [@vaddr, + @n IOMMU pages) pre-registered, in pages as
+ * large as the IOMMU page?  A region answers for all its pages at once
+ * (mm_iommu_ua_to_hpa() checks the range and the region's page size): one
+ * lookup per registration spanned.
+ */
+static bool prereg_covers(struct ddw_container *c, struct ddw_window *w,
+			  u64 vaddr, u64 n)
+{
+	struct ddw_prereg *p;
+	unsigned long hpa;
+	u64 i, run;
+
+	for (i = 0; i < n; i += run) {
+		u64 ua = vaddr + (i << w->page_shift);
+
+		run = prereg_run(c, w, ua, n - i, &p);
+		if (!run || mm_iommu_ua_to_hpa(p->mem, ua, w->page_shift, &hpa))
+			return false;
+	}
+	return true;
+}
+
+/*
  * v2: entries pointing into pre-registered memory, which may span
  * adjacent registrations.  Each entry takes a count on its region and
  * names its address in the shadow, as KVM's in-kernel mappings do:
- * whoever clears it gives both back.
+ * whoever clears it gives both back.  A failed call changes nothing: the
+ * memory is checked region by region and the entries in the levels that
+ * exist, then each page is translated and its entry set in one pass,
+ * allocating levels.  What still fails there (KVM mapped an entry since
+ * the check, no memory) unmaps what the call mapped.
  */
 static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
 		      u64 n, u64 vaddr, enum dma_data_direction dir)
 {
 	struct ddw_prereg *p;
-	unsigned long hpa;
-	u64 i, k, run;
+	u64 i, run, done;
 	int ret = 0;
 
-	/* Check everything first: a failed map changes nothing. */
-	for (i = 0; i < n; i += run) {
-		run = prereg_run(c, w, vaddr + (i << w->page_shift), n - i, &p);
-		if (!run)
-			return -EFAULT;
-		for (k = i; k < i + run; k++) {
-			if (mm_iommu_ua_to_hpa(p->mem, vaddr + (k << w->page_shift),
-					       w->page_shift, &hpa))
-				return -EFAULT;
-			if (!(k & 511))
-				cond_resched();
-		}
-	}
-	if (!entries_free(w, idx, n))
+	if (!prereg_covers(c, w, vaddr, n))
+		return -EFAULT;
+	if (!pnv_ddw_tce_range_free(w->table, idx, n))
 		return -EBUSY;
-	k = 0;
-	for (i = 0; i < n && !ret; i += run) {
-		/* The list cannot change: it is ours, under the lock. */
-		run = prereg_run(c, w, vaddr + (i << w->page_shift), n - i, &p);
-		if (WARN_ON_ONCE(!run)) {
+	for (i = 0; i < n; i += run) {
+		u64 ua = vaddr + (i << w->page_shift);
+
+		run = prereg_run(c, w, ua, n - i, &p);
+		if (!run) {
 			ret = -EFAULT;
 			break;
 		}
-		for (k = i; k < i + run; k++) {
-			/* -EBUSY only if KVM mapped the entry since the check. */
-			ret = pnv_ddw_tce_map_user(w->table, idx + k,
-						   vaddr + (k << w->page_shift), p->mem, dir);
-			if (ret)
-				break;
-			if (!(k & 511))
-				cond_resched();
+		ret = pnv_ddw_tce_map_user(w->table, idx + i, run, ua, p->mem, dir, &done);
+		if (ret) {
+			i += done;
+			break;
 		}
 	}
 	if (ret)
-		pnv_ddw_tce_unmap(w->table, idx, k);
+		pnv_ddw_tce_unmap(w->table, idx, i);
 	return ret;
 }
 
@@ -107,7 +101,7 @@ static int map_pin(struct ddw_container *c, struct ddw_window *w, u64 idx,
 	int ret = 0;
 	u64 i;
 
-	if (!entries_free(w, idx, n))
+	if (!pnv_ddw_tce_range_free(w->table, idx, n))
 		return -EBUSY;
 	for (i = 0; i < n; i++) {
 		u64 ua = vaddr + (i << w->page_shift);
@@ -176,7 +170,9 @@ int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
 		ret = map_prereg(c, w, idx, n, vaddr, dir);
 	else
 		ret = map_pin(c, w, idx, n, vaddr, dir);
-	pnv_ddw_tce_kill(w->table, idx, n);
+	/* A failed call unmapped what it mapped, and invalidated. */
+	if (!ret)
+		pnv_ddw_tce_kill(w->table, idx, n);
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/rbtree.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -18,38 +19,85 @@
 #include <pnv_ioda2_ddw.h>
 #include "container.h"
 
+/* The container's registration holding @ua, or NULL. */
+static struct ddw_prereg *prereg_at(struct ddw_container *c, u64 ua)
+{
+	struct rb_node *n = c->prereg_tree.rb_node;
+
+	while (n) {
+		struct ddw_prereg *p = rb_entry(n, struct ddw_prereg, rb);
+
+		if (ua < p->vaddr)
+			n = n->rb_left;
+		else if (ua - p->vaddr >= p->size)
+			n = n->rb_right;
+		else
+			return p;
+	}
+	return NULL;
+}
+
 /* The container's registration holding [@ua, @ua + @size), or NULL. */
 struct ddw_prereg *ddw_prereg_find(struct ddw_container *c, u64 ua, u64 size)
 {
 	struct ddw_prereg *p;
 
 	lockdep_assert_held(&c->lock);
-	list_for_each_entry(p, &c->prereg, node)
-		if (ua >= p->vaddr && size <= p->size &&
-		    ua - p->vaddr <= p->size - size)
-			return p;
-	return NULL;
+	p = prereg_at(c, ua);
+	return p && size <= p->size - (ua - p->vaddr) ? p : NULL;
 }
 
 static struct ddw_prereg *prereg_exact(struct ddw_container *c, u64 vaddr,
 				       u64 size)
 {
-	struct ddw_prereg *p;
+	struct ddw_prereg *p = prereg_at(c, vaddr);
 
-	list_for_each_entry(p, &c->prereg, node)
-		if (p->vaddr == vaddr && p->size == size)
-			return p;
-	return NULL;
+	return p && p->vaddr == vaddr && p->size == size ? p : NULL;
 }
 
+/*
+ * Does [@vaddr, @vaddr + @size) overlap a registration?  They are disjoint
+ * and sorted: a range wholly before (after) one can only meet those before
+ * (after) it.
+ */
 static bool prereg_overlaps(struct ddw_container *c, u64 vaddr, u64 size)
 {
-	struct ddw_prereg *p;
+	struct rb_node *n = c->prereg_tree.rb_node;
 
-	list_for_each_entry(p, &c->prereg, node)
-		if (vaddr < p->vaddr + p->size && p->vaddr < vaddr + size)
+	while (n) {
+		struct ddw_prereg *p = rb_entry(n, struct ddw_prereg, rb);
+
+		if (vaddr + size <= p->vaddr)
+			n = n->rb_left;
+		else if (vaddr >= p->vaddr + p->size)
+			n = n->rb_right;
+		else
 			return true;
+	}
 	return false;
+}
+
+/* Into the list and the tree; it overlaps none. */
+static void prereg_insert(struct ddw_container *c, struct ddw_prereg *p)
+{
+	struct rb_node **link = &c->prereg_tree.rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (p->vaddr < rb_entry(parent, struct ddw_prereg, rb)->vaddr)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&p->rb, parent, link);
+	rb_insert_color(&p->rb, &c->prereg_tree);
+	list_add_tail(&p->node, &c->prereg);
+}
+
+static void prereg_unlink(struct ddw_container *c, struct ddw_prereg *p)
+{
+	rb_erase(&p->rb, &c->prereg_tree);
+	list_del(&p->node);
 }
 
 /**
@@ -93,7 +141,7 @@ int ddw_prereg_add(struct ddw_container *c, u64 vaddr, u64 size)
 	p->mem = mem;
 	p->vaddr = vaddr;
 	p->size = size;
-	list_add_tail(&p->node, &c->prereg);
+	prereg_insert(c, p);
 	return 0;
 
 out_free:
@@ -108,7 +156,7 @@ static int prereg_free(struct ddw_container *c, struct ddw_prereg *p)
 	ret = mm_iommu_put(c->mm, p->mem);
 	if (ret)
 		return ret;
-	list_del(&p->node);
+	prereg_unlink(c, p);
 	kfree(p);
 	return 0;
 }
@@ -213,7 +261,7 @@ static void prereg_orphan(struct ddw_container *c, struct ddw_prereg *p)
 	p->orphan_mm = c->mm;
 	mmgrab(p->orphan_mm);
 	__module_get(THIS_MODULE);
-	list_del(&p->node);
+	prereg_unlink(c, p);
 	mutex_lock(&orphans_lock);
 	list_add_tail(&p->node, &orphans);
 	orphans_delay = ORPHANS_FIRST_DELAY;

@@ -24,6 +24,7 @@ mkdir -p "$OUT" "$TOP/docs"
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
 logs=()
 for k in $KERNELS; do
+	export SPAPR_DDW_KERNEL=$k
 	load_kernel "$k"
 	o=$OUT/$k
 	mkdir -p "$o"

@@ -7,6 +7,10 @@
 # timeout: 3600
 . /tests/lib.sh
 grp=$(nvme_to_vfio) || exit 1
+# Earlier tests of the plan may have left a backend loaded.
+for m in spapr_tce_ddw vfio_iommu_spapr_tce; do
+	! mod_loaded $m || rmmod $m || fail "$m does not unload"
+done
 rounds=${DDW_BENCH_ROUNDS:-5} size=
 [ -n "$DDW_BENCH_SMALL" ] && { rounds=1; size=small; }
 # QEMU's way of making a window tries one level first; the in-tree backend
