@@ -33,7 +33,7 @@ fi
 mkdir -p "$graft/include"
 ln -sfn "$TOP/kunit/Kconfig" "$graft/Kconfig"
 ln -sfn "$TOP/kunit/Makefile.graft" "$graft/Makefile"
-for f in compat_mm.h tce_geometry.c tce_geometry.h tce_table.c tce_table.h; do
+for f in compat_mm.h tce_geometry.c tce_geometry.h tce_table.c tce_table.h tce_walk.c; do
 	ln -sfn "$TOP/pnv_ioda2_ddw/$f" "$graft/$f"
 done
 for f in "$TOP"/kunit/*_test.c; do

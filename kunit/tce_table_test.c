@@ -321,6 +321,59 @@ static void take_test(struct kunit *test)
 	ddw_table_free_levels(t);
 }
 
+/*
+ * A run's walk: each entry's slots come with the room left in its leaf, and
+ * a range is free until one of its entries is set, whatever levels exist.
+ */
+static void run_test(struct kunit *test)
+{
+	const struct engine_row *row = test->param_value;
+	struct pnv_ddw_geometry geo;
+	struct ddw_tce_taken taken[7];
+	struct pnv_ddw_table *t;
+	__be64 *hw, *shadow;
+	long live = ddw_levels_live(), room;
+	u64 i, prev = 0, next = 0;
+
+	t = row_table(test, row, &geo);
+	KUNIT_EXPECT_TRUE(test, pnv_ddw_tce_range_free(t, 0, geo.entries));
+	for (i = 0; i <= row->count; i++) {
+		u64 idx = row_index(row, &geo, i);
+
+		room = ddw_entry_leaf(t, idx, GFP_KERNEL, &hw, &shadow);
+		KUNIT_ASSERT_GT(test, room, 0L);
+		KUNIT_EXPECT_EQ(test, (u64)room,
+				min(geo.level_entries - idx % geo.level_entries,
+				    geo.entries - idx));
+		/* The last slot of the leaf is the leaf's, as the walker finds it. */
+		hw[room - 1] = ddw_tce_encode(test_hpa(&geo, idx), DMA_TO_DEVICE);
+		shadow[room - 1] = cpu_to_be64(0x7fff00000000ULL + idx);
+		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, idx + room - 1),
+				be64_to_cpu(ddw_tce_encode(test_hpa(&geo, idx), DMA_TO_DEVICE)));
+		KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->shadow_top, idx + room - 1),
+				0x7fff00000000ULL + idx);
+		hw[room - 1] = 0;
+		shadow[room - 1] = 0;
+		KUNIT_EXPECT_TRUE(test, pnv_ddw_tce_range_free(t, idx, 1));
+		hw[0] = ddw_tce_encode(test_hpa(&geo, idx), DMA_TO_DEVICE);
+		KUNIT_EXPECT_FALSE(test, pnv_ddw_tce_range_free(t, idx, 1));
+		KUNIT_EXPECT_FALSE(test, pnv_ddw_tce_range_free(t, 0, geo.entries));
+		/* Between this entry and the one before, nothing is set. */
+		if (i && idx > prev + 1)
+			KUNIT_EXPECT_TRUE(test, pnv_ddw_tce_range_free(t, prev + 1, idx - prev - 1));
+		prev = idx;
+	}
+	/* Clipped to the window. */
+	KUNIT_EXPECT_FALSE(test, pnv_ddw_tce_range_free(t, geo.entries - 1, U64_MAX));
+	KUNIT_EXPECT_EQ(test, ddw_entry_leaf(t, geo.entries, GFP_KERNEL, &hw, &shadow),
+			(long)-EINVAL);
+	while (ddw_table_take(t, &next, geo.entries, taken, ARRAY_SIZE(taken), true))
+		;
+	KUNIT_EXPECT_TRUE(test, pnv_ddw_tce_range_free(t, 0, geo.entries));
+	ddw_table_free_levels(t);
+	KUNIT_EXPECT_EQ(test, ddw_levels_live(), live);
+}
+
 struct bad_row {
 	const char *name;
 	u64 idx;
@@ -454,6 +507,7 @@ static struct kunit_case ddw_table_cases[] = {
 	KUNIT_CASE_PARAM(tce_encoding_test, tce_rows_gen_params),
 	KUNIT_CASE_PARAM(engine_test, engine_rows_gen_params),
 	KUNIT_CASE_PARAM(take_test, engine_rows_gen_params),
+	KUNIT_CASE_PARAM(run_test, engine_rows_gen_params),
 	KUNIT_CASE_PARAM(bad_input_test, bad_rows_gen_params),
 	KUNIT_CASE(concurrent_levels_test),
 	{}

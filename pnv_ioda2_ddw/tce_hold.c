@@ -57,20 +57,26 @@ static void ddw_dirty(unsigned long hpa, u32 iommu_shift, bool may_sleep)
 	while (hpa < end) {
 		struct page *head = compound_head(pfn_to_page(hpa >> PAGE_SHIFT));
 
-		if (may_sleep && !PageAnon(head))
-			set_page_dirty_lock(head);
-		else
-			SetPageDirty(head);
+		/* As unpin_user_pages_dirty_lock(): a dirty page stays so. */
+		if (!PageDirty(head)) {
+			if (may_sleep && !PageAnon(head))
+				set_page_dirty_lock(head);
+			else
+				SetPageDirty(head);
+		}
 		hpa = page_to_phys(head) + page_size(head);
 	}
 }
 
 /*
  * Dirty the memory a v2 entry let the device write.  Device memory
- * pre-registered without struct pages (mm_iommu_newdev()) is not RAM the
- * kernel knows: no valid pfn, nothing to dirty.  Checking the pfn, not
- * walking the process's regions (mm_iommu_is_devmem()), keeps an unmap's
- * cost per entry flat in the number of regions.
+ * pre-registered without struct pages (mm_iommu_newdev()) has no valid
+ * pfn: nothing to dirty.  Checking the pfn, not walking the process's
+ * regions (mm_iommu_is_devmem()), keeps an unmap's cost per entry flat in
+ * the number of regions.  The two differ only for device memory with
+ * struct pages registered by mm_iommu_newdev(), which nothing in the
+ * kernels we build for calls (its last user, NVLink2 passthrough, went in
+ * Linux 5.13) and neither do we.
  */
 static void ddw_shadowed_dirty(struct pnv_ddw_table *table,
 			       const struct ddw_tce_taken *t, bool may_sleep)
@@ -282,7 +288,8 @@ int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
 		}
 		/* An address a race left beside the empty entry: its count goes. */
 		ddw_entry_give_back(table, &old, true);
-		if (!((i + 1) & 511))
+		/* By window index: a call per short run still yields. */
+		if (!((idx + i + 1) & 511))
 			cond_resched();
 	}
 	*done = i;

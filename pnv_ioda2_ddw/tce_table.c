@@ -89,11 +89,6 @@ static __be64 tce_xchg(__be64 *slot, __be64 new)
 	return (__force __be64)xchg((__force u64 *)slot, (__force u64)new);
 }
 
-static __be64 *ddw_indirect_target(__be64 tce)
-{
-	return __va(be64_to_cpu(tce) & ~(u64)IODA2_TCE_PERM);
-}
-
 /**
  * ddw_table_slot() - the slot of entry @idx in a table or its shadow
  * @table: the table
@@ -105,9 +100,8 @@ static __be64 *ddw_indirect_target(__be64 tce)
  * Return: the slot; NULL if a level on the way is missing and !@gfp;
  * ERR_PTR(-ENOMEM).
  */
-VISIBLE_IF_KUNIT __be64 *ddw_table_slot(struct pnv_ddw_table *table,
-					__be64 *top, atomic64_t *bytes,
-					u64 idx, gfp_t gfp)
+__be64 *ddw_table_slot(struct pnv_ddw_table *table, __be64 *top,
+		       atomic64_t *bytes, u64 idx, gfp_t gfp)
 {
 	const struct pnv_ddw_geometry *geo = &table->geo;
 	__be64 *level = top;
@@ -352,6 +346,7 @@ long ddw_entry_leaf(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
 	return min(geo->level_entries - (idx & (geo->level_entries - 1)),
 		   geo->entries - idx);
 }
+EXPORT_SYMBOL_IF_KUNIT(ddw_entry_leaf);
 
 /**
  * ddw_entry_prepare() - allocate the levels of an entry and of its shadow
@@ -420,202 +415,6 @@ int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_get);
-
-/**
- * ddw_table_next_slot() - the first existing slot at or after an index
- * @table: the table
- * @top: @table->hw_top or @table->shadow_top
- * @idx: in: where to start; out: the slot's index, or @end if none
- * @end: where to stop, at most the window's entries
- * @may_sleep: yield between leaf levels (not from atomic context)
- *
- * Only levels that exist are visited: a sparse table's walk costs what it
- * holds, not the window's size.
- *
- * Return: the slot of entry *@idx, or NULL when no level below @end exists.
- */
-__be64 *ddw_table_next_slot(struct pnv_ddw_table *table, __be64 *top, u64 *idx,
-			    u64 end, bool may_sleep)
-{
-	const struct pnv_ddw_geometry *geo = &table->geo;
-
-	end = min(end, geo->entries);
-	while (*idx < end) {
-		__be64 *level = top;
-		u32 depth;
-
-		if (may_sleep && !(*idx & (geo->level_entries - 1)))
-			cond_resched();
-		for (depth = 0; depth + 1 < geo->levels; depth++) {
-			__be64 tce = READ_ONCE(level[ddw_level_index(geo, *idx, depth)]);
-
-			if (!tce)
-				break;
-			level = ddw_indirect_target(tce);
-		}
-		if (depth + 1 == geo->levels)
-			return &level[ddw_level_index(geo, *idx, depth)];
-		/* Past everything the missing level would have held. */
-		*idx = (*idx | ((1ULL << ddw_level_index_shift(geo, depth)) - 1)) + 1;
-	}
-	*idx = end;
-	return NULL;
-}
-EXPORT_SYMBOL_IF_KUNIT(ddw_table_next_slot);
-
-/**
- * pnv_ddw_tce_range_free() - is no entry of a range in use?
- * @table: the table
- * @idx: first entry
- * @npages: number of entries; the range is clipped to the window
- *
- * Before a map that must change nothing if it cannot map everything: it
- * allocates nothing.  Only levels that exist are visited, each leaf read
- * straight through.  Yields between leaves.  Sleeps.
- *
- * Return: true if every entry of the range is empty.
- */
-bool pnv_ddw_tce_range_free(struct pnv_ddw_table *table, u64 idx, u64 npages)
-{
-	const struct pnv_ddw_geometry *geo = &table->geo;
-	u64 end = idx + min(npages, geo->entries - min(idx, geo->entries));
-	__be64 *slot;
-
-	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, end, true))) {
-		u64 stop = min(end, (idx | (geo->level_entries - 1)) + 1);
-
-		for (; idx < stop; idx++, slot++)
-			if (READ_ONCE(*slot))
-				return false;
-	}
-	return true;
-}
-EXPORT_SYMBOL_GPL(pnv_ddw_tce_range_free);
-
-/**
- * ddw_table_take() - clear the next entries in use, without invalidating
- * @table: the table
- * @idx: in: where to start; out: where to go on
- * @end: the end of the range, exclusive
- * @taken: out: the entries cleared and what they and their shadow held, in
- *	index order
- * @max: room in @taken
- * @may_sleep: yield between leaf levels
- *
- * The caller invalidates the TCE caches for what was taken, then gives
- * back what the entries held.
- *
- * Return: the number of entries taken; 0 when none is left before @end.
- */
-unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
-			    struct ddw_tce_taken *taken, unsigned int max,
-			    bool may_sleep)
-{
-	const struct pnv_ddw_geometry *geo = &table->geo;
-	__be64 *slot, *shadow_leaf = NULL;
-	u64 leaf = U64_MAX;
-	unsigned int n = 0;
-
-	while (n < max &&
-	       (slot = ddw_table_next_slot(table, table->hw_top, idx, end, may_sleep))) {
-		__be64 *shadow = NULL;
-
-		/*
-		 * Every entry ever set has its levels, hardware and shadow:
-		 * a shadow address beside an empty entry is taken too.  The
-		 * shadow's leaf is walked to once.
-		 */
-		if (table->shadow_top && *idx >> geo->level_bits != leaf) {
-			leaf = *idx >> geo->level_bits;
-			shadow_leaf = ddw_table_slot(table, table->shadow_top,
-						     &table->shadow_bytes, *idx, 0);
-			if (shadow_leaf)
-				shadow_leaf -= *idx & (geo->level_entries - 1);
-		}
-		if (shadow_leaf)
-			shadow = shadow_leaf + (*idx & (geo->level_entries - 1));
-		if (READ_ONCE(*slot) || (shadow && READ_ONCE(*shadow))) {
-			ddw_entry_swap(table, slot, shadow, 0, 0, false, &taken[n]);
-			taken[n].idx = *idx;
-			n += taken[n].tce || taken[n].ua;
-		}
-		(*idx)++;
-	}
-	return n;
-}
-EXPORT_SYMBOL_IF_KUNIT(ddw_table_take);
-
-/**
- * pnv_ddw_tce_clear() - clear a range of TCEs, without invalidating
- * @table: the table
- * @idx: first entry
- * @npages: number of entries; the range is clipped to the window
- *
- * For tables whose entries hold nothing else (no PNV_DDW_TABLE_* flag);
- * pnv_ddw_tce_unmap() gives back pins and counts.  Levels are kept: the
- * next mapping in the range reuses them.
- */
-void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages)
-{
-	u64 end = idx + min(npages, table->geo.entries - min(idx, table->geo.entries));
-	__be64 *slot;
-
-	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, end, true))) {
-		WRITE_ONCE(*slot, 0);
-		idx++;
-	}
-}
-EXPORT_SYMBOL_GPL(pnv_ddw_tce_clear);
-
-/**
- * pnv_ddw_table_entries_used() - how many entries map something now
- * @table: the table
- *
- * Counted from the table, whoever wrote it.  Sleeps.
- *
- * Return: the number of entries in use.
- */
-u64 pnv_ddw_table_entries_used(struct pnv_ddw_table *table)
-{
-	__be64 *slot;
-	u64 idx = 0, n = 0;
-
-	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, U64_MAX, true))) {
-		n += !!READ_ONCE(*slot);
-		idx++;
-	}
-	return n;
-}
-EXPORT_SYMBOL_GPL(pnv_ddw_table_entries_used);
-
-/**
- * pnv_ddw_table_user_entries() - entries whose shadow holds an address in
- *	[@ua, @ua + @size)
- * @table: a table with a shadow (else 0)
- * @ua: userspace address
- * @size: bytes
- *
- * Sleeps.
- *
- * Return: the number of such entries.
- */
-u64 pnv_ddw_table_user_entries(struct pnv_ddw_table *table, u64 ua, u64 size)
-{
-	__be64 *slot;
-	u64 idx = 0, n = 0;
-
-	if (!table->shadow_top)
-		return 0;
-	while ((slot = ddw_table_next_slot(table, table->shadow_top, &idx,
-					   U64_MAX, true))) {
-		u64 v = be64_to_cpu(READ_ONCE(*slot));
-
-		n += v && v >= ua && v - ua < size;
-		idx++;
-	}
-	return n;
-}
-EXPORT_SYMBOL_GPL(pnv_ddw_table_user_entries);
 
 /**
  * pnv_ddw_tce_useraddr() - the shadow slot of an entry

@@ -87,6 +87,12 @@ static inline __be64 ddw_tce_encode(unsigned long hpa,
 	return perm ? cpu_to_be64(hpa | perm) : 0;
 }
 
+/* The level an indirect TCE points to. */
+static inline __be64 *ddw_indirect_target(__be64 tce)
+{
+	return __va(be64_to_cpu(tce) & ~(u64)IODA2_TCE_PERM);
+}
+
 static inline unsigned long ddw_tce_hpa(__be64 tce)
 {
 	return be64_to_cpu(tce) & ~(u64)IODA2_TCE_PERM;
@@ -124,9 +130,7 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 			    struct ddw_tce_taken *taken, unsigned int max,
 			    bool may_sleep);
 
-#if IS_ENABLED(CONFIG_KUNIT)
 __be64 *ddw_table_slot(struct pnv_ddw_table *table, __be64 *top,
 		       atomic64_t *bytes, u64 idx, gfp_t gfp);
-#endif
 
 #endif /* _PNV_DDW_TCE_TABLE_H */

@@ -118,7 +118,8 @@ int ddw_prereg_add(struct ddw_container *c, u64 vaddr, u64 size);
 int ddw_prereg_remove(struct ddw_container *c, u64 vaddr, u64 size);
 void ddw_prereg_remove_all(struct ddw_container *c);
 void ddw_prereg_exit(void);
-struct ddw_prereg *ddw_prereg_find(struct ddw_container *c, u64 ua, u64 size);
+struct ddw_prereg *ddw_prereg_find(struct ddw_container *c,
+				   struct ddw_prereg *after, u64 ua, u64 size);
 u64 ddw_prereg_mapped(struct ddw_container *c, struct ddw_prereg *p);
 
 void ddw_debugfs_container_add(struct ddw_container *c);

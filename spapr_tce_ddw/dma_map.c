@@ -15,11 +15,13 @@
 /*
  * The registration holding the IOMMU page at @ua, and how many of the @n
  * pages from @ua it holds: one lookup per run of pages, not per page.
+ * In: *@p the previous run's registration or NULL; the next is tried
+ * first.
  */
 static u64 prereg_run(struct ddw_container *c, struct ddw_window *w, u64 ua,
 		      u64 n, struct ddw_prereg **p)
 {
-	*p = ddw_prereg_find(c, ua, 1ULL << w->page_shift);
+	*p = ddw_prereg_find(c, *p, ua, 1ULL << w->page_shift);
 	if (!*p)
 		return 0;
 	return min(n, ((*p)->vaddr + (*p)->size - ua) >> w->page_shift);
@@ -34,7 +36,7 @@ static u64 prereg_run(struct ddw_container *c, struct ddw_window *w, u64 ua,
 static bool prereg_covers(struct ddw_container *c, struct ddw_window *w,
 			  u64 vaddr, u64 n)
 {
-	struct ddw_prereg *p;
+	struct ddw_prereg *p = NULL;
 	unsigned long hpa;
 	u64 i, run;
 
@@ -44,6 +46,8 @@ static bool prereg_covers(struct ddw_container *c, struct ddw_window *w,
 		run = prereg_run(c, w, ua, n - i, &p);
 		if (!run || mm_iommu_ua_to_hpa(p->mem, ua, w->page_shift, &hpa))
 			return false;
+		/* Runs may be single pages: many registrations, each small. */
+		cond_resched();
 	}
 	return true;
 }
@@ -61,7 +65,7 @@ static bool prereg_covers(struct ddw_container *c, struct ddw_window *w,
 static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
 		      u64 n, u64 vaddr, enum dma_data_direction dir)
 {
-	struct ddw_prereg *p;
+	struct ddw_prereg *p = NULL;
 	u64 i, run, done;
 	int ret = 0;
 

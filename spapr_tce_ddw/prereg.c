@@ -37,14 +37,32 @@ static struct ddw_prereg *prereg_at(struct ddw_container *c, u64 ua)
 	return NULL;
 }
 
-/* The container's registration holding [@ua, @ua + @size), or NULL. */
-struct ddw_prereg *ddw_prereg_find(struct ddw_container *c, u64 ua, u64 size)
+static bool prereg_holds(struct ddw_prereg *p, u64 ua, u64 size)
 {
+	return ua >= p->vaddr && size <= p->size && ua - p->vaddr <= p->size - size;
+}
+
+/**
+ * ddw_prereg_find() - the registration holding [@ua, @ua + @size)
+ * @c: the container
+ * @after: NULL, or a registration whose successor is tried first: a run
+ *	of pages over adjacent registrations meets them in order
+ * @ua: the address
+ * @size: bytes from it
+ *
+ * Return: the registration, or NULL.
+ */
+struct ddw_prereg *ddw_prereg_find(struct ddw_container *c,
+				   struct ddw_prereg *after, u64 ua, u64 size)
+{
+	struct rb_node *next = after ? rb_next(&after->rb) : NULL;
 	struct ddw_prereg *p;
 
 	lockdep_assert_held(&c->lock);
+	if (next && prereg_holds(rb_entry(next, struct ddw_prereg, rb), ua, size))
+		return rb_entry(next, struct ddw_prereg, rb);
 	p = prereg_at(c, ua);
-	return p && size <= p->size - (ua - p->vaddr) ? p : NULL;
+	return p && prereg_holds(p, ua, size) ? p : NULL;
 }
 
 static struct ddw_prereg *prereg_exact(struct ddw_container *c, u64 vaddr,

@@ -255,6 +255,10 @@ vm powernv8 check 900 "$initrd"
 vm powernv9 check 900 "$initrd"
 # Two functions of one slot in one PE (run-vm.sh adds them for this plan).
 vm powernv8 multifunction 300 "$initrd"
+# The benchmark, each figure once at small size, both backends; its table.
+vm powernv8 bench-small 300 "$initrd"
+check "bench-table (tests/bench/table.py reads bench-small's figures)" "$OUT/bench-table.log" \
+	python3 "$TOP/tests/bench/table.py" --require-all "$OUT/vm-powernv8-bench-small.log"
 # The seed's scenario: a pseries guest under Debian's QEMU in the host.
 # (Under TCG: after the 6.12 runs, below.)
 # ... as users run it: under KVM-HV, which writes our tables without

@@ -210,12 +210,20 @@ def main():
     ap.add_argument("--md")
     ap.add_argument("--plot")
     ap.add_argument("--date", default="")
+    ap.add_argument("--require-all", action="store_true",
+                    help="fail unless every figure is there for both backends")
     args = ap.parse_args()
     runs, info = parse(args.logs)
     rounds = len(set(runs[OURS]) & set(runs[INTREE]))
     if not rounds:
         print("table.py: no round with both backends in %s" % " ".join(args.logs))
         return 1
+    if args.require_all:
+        missing = ["%s %s" % (b, key) for key, _, _, _ in FIGURES for b in (OURS, INTREE)
+                   if not per_round(runs, b, key, False)]
+        if missing:
+            print("table.py: missing figures: %s" % ", ".join(missing))
+            return 1
     rows, med = build(runs)
     text = render(rows, targets(runs, med), info, rounds, args.date)
     print(text)

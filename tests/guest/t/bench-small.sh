@@ -1,0 +1,6 @@
+# make check's run of the benchmark (make bench runs it at size): every
+# figure once, at small size, for both backends, so that it cannot rot;
+# make check then reads the figures with tests/bench/table.py.
+DDW_BENCH_SMALL=1
+export DDW_BENCH_SMALL
+. /tests/t/bench-backends.sh
