@@ -14,18 +14,20 @@ Exits 1 if a log holds no complete round.
 """
 import argparse
 import collections
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 OURS, INTREE = "spapr-tce-v2", "in-tree"
 
 # key: (label, unit, True if higher is better, None for a plain count)
 FIGURES = [
     ("map_one_eps", "1. MAP_DMA of 256 MiB, one ioctl", "entries/s", True),
-    ("map_page_eps", "1. MAP_DMA of 256 MiB, one ioctl per page", "entries/s", True),
+    ("map_page_eps", "1. MAP_DMA of 256 MiB, one ioctl per 64 KiB", "entries/s", True),
     ("unmap_one_eps", "2. UNMAP_DMA of 256 MiB, one ioctl", "entries/s", True),
-    ("unmap_page_eps", "2. UNMAP_DMA of 256 MiB, one ioctl per page", "entries/s", True),
+    ("unmap_page_eps", "2. UNMAP_DMA of 256 MiB, one ioctl per 64 KiB", "entries/s", True),
     ("null_ioctl_cps", "   floor: an ioctl that does nothing", "calls/s", True),
     ("dpdk_p50_us", "3. map+unmap pair, 4 KiB..2 MiB: median", "us", False),
     ("dpdk_p99_us", "3. map+unmap pair, 4 KiB..2 MiB: p99", "us", False),
@@ -120,12 +122,19 @@ def build(runs):
 def targets(runs, med):
     """Issue 14's targets: (what, measured, met)."""
     out = []
-    for key, what in (("map_one_eps", "map, one ioctl"), ("map_page_eps", "map, ioctl per page"),
+    for key, what in (("map_one_eps", "map, one ioctl"), ("map_page_eps", "map, ioctl per 64 KiB"),
                       ("unmap_one_eps", "unmap, one ioctl"),
-                      ("unmap_page_eps", "unmap, ioctl per page")):
+                      ("unmap_page_eps", "unmap, ioctl per 64 KiB")):
         if key in med and med[key][2] is not None:
             r = med[key][2]
             out.append(("%s: ours / in-tree >= 1.5" % what, "%.2f" % r, r >= 1.5))
+    # A call per 64 KiB cannot beat an ioctl that does nothing: the best ratio
+    # the floor leaves, ours' empty ioctl against in-tree's call per 64 KiB.
+    for key, what in (("map_page_eps", "map"), ("unmap_page_eps", "unmap")):
+        if key in med and "null_ioctl_cps" in med and med[key][1]:
+            bound = med["null_ioctl_cps"][0] / med[key][1]
+            out.append(("%s, ioctl per 64 KiB: the most the ioctl floor allows "
+                        "(ours' empty ioctl / in-tree's call)" % what, "%.2f" % bound, None))
     if "regions1_map_ns" in med and "regions256_map_ns" in med:
         for name, i in ((OURS, 0), (INTREE, 1)):
             g = med["regions256_map_ns"][i] / med["regions1_map_ns"][i]
@@ -173,7 +182,7 @@ def render(rows, tgts, info, rounds, date):
 
 def plot(med, outdir):
     """Figure 6 and table bytes against window size, as PNG."""
-    data = "%s/bench-plot.dat" % outdir
+    data = tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False).name
     with open(data, "w") as f:
         for n in (1, 16, 256):
             k = "regions%d_map_ns" % n
@@ -186,7 +195,7 @@ def plot(med, outdir):
                 f.write("%d %g %g %g\n" % (gib, med[k][0], med[k][1],
                                            med["win%d_bytes_min" % w][0]))
     script = """
-set terminal png size 800,500
+set terminal png size 800,500 noenhanced
 set output '%(d)s/regions.png'
 set title 'Figure 6: one MAP_DMA of 256 MiB over N pre-registered regions'
 set xlabel 'registrations'; set ylabel 'ns per entry (median)'
@@ -202,6 +211,7 @@ plot '%(f)s' index 1 using 1:2 with linespoints title 'spapr-tce-v2', \
      '' index 1 using 1:4 with linespoints title 'least the geometry needs'
 """ % {"d": outdir, "f": data}
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.unlink(data)
 
 
 def main():

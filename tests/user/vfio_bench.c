@@ -106,10 +106,14 @@ static long unmap(uint64_t iova, uint64_t size)
 	return xioctl(ctx.container, VFIO_IOMMU_UNMAP_DMA, &u);
 }
 
-/* Map (or unmap) [iova, + size) in one ioctl or one per IOMMU page: ns. */
+/*
+ * Map (or unmap) [iova, + size) in one ioctl or in ioctls of 64 KiB (one
+ * IOMMU page if larger), as issue 14 asks whatever the IOMMU page: ns.
+ */
 static double map_all(uint64_t iova, char *va, uint64_t size, bool one, bool do_map)
 {
-	uint64_t step = one ? size : 1ULL << shift, off;
+	uint64_t piece = shift > 16 ? 1ULL << shift : 64ULL << 10;
+	uint64_t step = one ? size : piece, off;
 	double t0 = now_ns();
 
 	for (off = 0; off < size; off += step)
