@@ -24,27 +24,14 @@
 #include <asm/iommu.h>
 #include <asm/tce.h>
 
+#include "group_by_id.h"
+
 static int group = -1;
 module_param(group, int, 0444);
 MODULE_PARM_DESC(group, "IOMMU group of an IODA2 PE");
 
 static struct iommu_group *grp;
 static struct dentry *file;
-
-static int match_group_id(struct device *dev, void *data)
-{
-	struct iommu_group **found = data;
-	struct iommu_group *g = iommu_group_get(dev);
-
-	if (!g)
-		return 0;
-	if (iommu_group_id(g) == group) {
-		*found = g;
-		return 1;
-	}
-	iommu_group_put(g);
-	return 0;
-}
 
 /* Bytes of the levels under @level, @level itself included. */
 static u64 walk_bytes(const __be64 *level, u32 depth, u32 levels, u64 level_entries)
@@ -85,7 +72,7 @@ DEFINE_SHOW_ATTRIBUTE(bytes);
 
 static int __init ddw_table_bytes_init(void)
 {
-	bus_for_each_dev(&pci_bus_type, NULL, &grp, match_group_id);
+	grp = group_by_id(group);
 	if (!grp) {
 		pr_err("no IOMMU group %d\n", group);
 		return -ENODEV;

@@ -25,6 +25,7 @@
 #include <asm/tce.h>
 
 #include <pnv_ioda2_ddw.h>
+#include "group_by_id.h"
 
 static int group = -1;
 module_param(group, int, 0444);
@@ -294,30 +295,6 @@ static void foreign_window_run(struct iommu_table_group *tg)
 	iommu_tce_table_put(tbl);
 }
 
-static int match_group_id(struct device *dev, void *data)
-{
-	struct iommu_group **grp = data;
-	struct iommu_group *g = iommu_group_get(dev);
-
-	if (!g)
-		return 0;
-	if (iommu_group_id(g) == group) {
-		*grp = g;
-		return 1;
-	}
-	iommu_group_put(g);
-	return 0;
-}
-
-/* A PCI device's group of id @group (iommu_group_get_by_id() went in 6.4). */
-static struct iommu_group *group_by_id(void)
-{
-	struct iommu_group *grp = NULL;
-
-	bus_for_each_dev(&pci_bus_type, NULL, &grp, match_group_id);
-	return grp;
-}
-
 static int __init ddw_window_test_init(void)
 {
 	static const struct window_case cases[] = {
@@ -332,7 +309,7 @@ static int __init ddw_window_test_init(void)
 	unsigned long hpa;
 	unsigned int i;
 
-	grp = group_by_id();
+	grp = group_by_id(group);
 	if (!grp) {
 		pr_err("no IOMMU group %d\n", group);
 		return -ENODEV;
