@@ -333,7 +333,7 @@ static void run_test(struct kunit *test)
 	struct pnv_ddw_table *t;
 	__be64 *hw, *shadow;
 	long live = ddw_levels_live(), room;
-	u64 i, prev = 0, next = 0;
+	u64 i, gap, prev = 0, next = 0;
 
 	t = row_table(test, row, &geo);
 	KUNIT_EXPECT_TRUE(test, pnv_ddw_tce_range_free(t, 0, geo.entries));
@@ -359,8 +359,9 @@ static void run_test(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, pnv_ddw_tce_range_free(t, idx, 1));
 		KUNIT_EXPECT_FALSE(test, pnv_ddw_tce_range_free(t, 0, geo.entries));
 		/* Between this entry and the one before, nothing is set. */
-		if (i && idx > prev + 1)
-			KUNIT_EXPECT_TRUE(test, pnv_ddw_tce_range_free(t, prev + 1, idx - prev - 1));
+		gap = i && idx > prev + 1 ? idx - prev - 1 : 0;
+		if (gap)
+			KUNIT_EXPECT_TRUE(test, pnv_ddw_tce_range_free(t, prev + 1, gap));
 		prev = idx;
 	}
 	/* Clipped to the window. */
