@@ -35,7 +35,8 @@ __be64 *ddw_table_next_slot(struct pnv_ddw_table *table, __be64 *top, u64 *idx,
 		__be64 *level = top;
 		u32 depth;
 
-		if (may_sleep && !(*idx & (geo->level_entries - 1)))
+		/* Every 512 entries: a one-level table's leaf is the window. */
+		if (may_sleep && !(*idx & 511))
 			cond_resched();
 		for (depth = 0; depth + 1 < geo->levels; depth++) {
 			__be64 tce = READ_ONCE(level[ddw_level_index(geo, *idx, depth)]);
