@@ -33,8 +33,10 @@ for k in $KERNELS; do
 		die "build failed ($k)"
 	bash "$TOP/tests/user/build.sh" "$o/bin" || die "user programs"
 	bash "$TOP/tests/kmod/build.sh" "$o/kmod" || die "test modules"
+	# Figure 8's nested guest: Debian's QEMU and this kernel (mknested.sh).
+	bash "$TOP/tests/testbed/mknested.sh" "$o/nested" "$o/bin/pattern" || die "nested guest"
 	bash "$TOP/tests/testbed/mkinitramfs.sh" "$o/initramfs.cpio.gz" "$o/bin=/tests/bin" \
-		"$o/kmod=/tests/kmod" || die "initramfs"
+		"$o/kmod=/tests/kmod" "$o/nested=/" || die "initramfs"
 	echo "bench: $KVER on powernv8, $DDW_BENCH_ROUNDS rounds ..."
 	bash "$TOP/tests/testbed/run-vm.sh" -i "$o/initramfs.cpio.gz" -p bench -t 5400 \
 		-l "$o/console.log" >"$o/run.out" 2>&1 || {

@@ -5,7 +5,7 @@
     table.py CONSOLE_LOG... [--md FILE] [--plot DIR] [--date DATE]
 
 Reads the "bench| BACKEND ROUND KEY VALUE" lines tests/guest/t/bench-backends.sh
-printed (and its "bench| info ..." line); prints, for each figure, both
+and bench-nested.sh printed (and its "bench| info ..." line); prints, for each figure, both
 backends' min / median / max over the rounds and the ratio ours / in-tree
 (taken round by round, then min / median / max), then the targets of issue 14
 and whether each is met.  --md writes the same as Markdown, --plot draws
@@ -53,6 +53,10 @@ FIGURES += [
     ("qemu4k_bytes_mapped", "7. table bytes, 512 MiB guest mapped", "bytes", False),
     ("qemu4k_bytes_min", "7. least the geometry needs", "bytes", None),
 ]
+for kind, how in (("ddw", "its DDW mapping all RAM"), ("tce", "TCEs per request (disable_ddw)")):
+    for op in ("write", "read"):
+        FIGURES.append(("nested_%s_%s_mbs" % (kind, op),
+                        "8. nested guest under KVM-HV, O_DIRECT %s, %s" % (op, how), "MB/s", True))
 
 
 def parse(paths):
