@@ -18,15 +18,23 @@ rounds=${DDW_BENCH_ROUNDS:-5} size=
 kmsg_allow 'Failed to allocate a TCE memory, level shift=[0-9]+$'
 insmod /tests/kmod/ddw_table_bytes.ko group="$grp" || fail "insmod ddw_table_bytes failed"
 echo "bench| info kernel $(uname -r) machine $DDW_MACHINE page_kib $(page_kb) cpus $(nproc)" >/dev/console
+# The in-tree backend removes a window with one TCE kill over all of it,
+# which does not reschedule: 2^28 entries (1 TiB of 4 KiB pages, Linux
+# 6.12) hold the CPU for 35 s, and the soft-lockup watchdog reports it.
+# That is the figure being measured; its runs have that watchdog off, ours
+# keep it on.
+watchdog=/proc/sys/kernel/soft_watchdog
 run() {
 	mod=$1 name=$2 r=$3
 	mod_loaded spapr_tce_ddw && fail "spapr_tce_ddw loaded before the $name run"
 	mod_loaded vfio_iommu_spapr_tce && fail "vfio_iommu_spapr_tce loaded before the $name run"
 	modprobe "$mod" || fail "modprobe $mod failed"
+	[ "$name" = in-tree ] && [ -w $watchdog ] && echo 0 >$watchdog
 	/tests/bin/vfio_bench "$grp" $size >/tmp/bench.out 2>&1 || {
 		cat /tmp/bench.out
 		fail "vfio_bench failed on $name"
 	}
+	[ -w $watchdog ] && echo 1 >$watchdog
 	rmmod "$mod" || fail "$mod does not unload"
 	sed -n "s/^bench: /bench| $name $r /p" /tmp/bench.out | tee -a /tmp/bench.all >/dev/console
 }
