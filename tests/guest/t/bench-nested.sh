@@ -8,15 +8,17 @@
 # its pages in the 32-bit window with H_PUT_TCE_INDIRECT and H_STUFF_TCE,
 # which KVM writes into the host's table in the kernel).  Figures go to
 # the console as "bench| BACKEND ROUND nested_KIND_write_mbs MB/s" (and
-# read) for tests/bench/table.py.  DDW_BENCH_SMALL=1: one round of 8 MiB.
+# read) for tests/bench/table.py.  DDW_BENCH_SMALL=1: one round of 8 MiB
+# (repeated for half a second, as each transfer is).
 # DDW_BENCH_NESTED_KINDS: the guests to run ("ddw tce").
 # timeout: 3600
 . /tests/lib.sh
 [ -x /usr/bin/qemu-system-ppc64 ] || fail "no nested QEMU in this image (see mknested.sh)"
 rounds=${DDW_BENCH_ROUNDS:-5} mib=${DDW_BENCH_NESTED_MIB:-256}
 [ -n "$DDW_BENCH_SMALL" ] && { rounds=1; mib=8; }
-# Past the patterns the other nested tests write (run-vm.sh sizes the disk).
+# Past the patterns the other nested tests write; run-vm.sh's disk is 384 MiB.
 at=64
+[ $((at + mib)) -le 384 ] || fail "DDW_BENCH_NESTED_MIB=$mib: the disk holds $((384 - at)) MiB past $at MiB"
 guest() {	# guest MODULE BACKEND ROUND KIND [GUEST ARGS]
 	mod=$1 name=$2 r=$3 kind=$4
 	for m in spapr_tce_ddw vfio_iommu_spapr_tce; do
