@@ -322,6 +322,65 @@ static void take_test(struct kunit *test)
 }
 
 /*
+ * KVM maps in two steps: the entry through the table's op, then, unlocked,
+ * the address in the shadow (kvmppc_tce_iommu_do_map()).  Until that store
+ * the entry is in use, whoever clears it meanwhile: a map by the owner in
+ * between would name its own address there, KVM's store would overwrite
+ * it, and the count the owner took on its region would never come back.
+ * After the store, the address beside the cleared entry is taken as a
+ * race's leftover.  A marker is never given back as an address.
+ */
+static void kvm_store_test(struct kunit *test)
+{
+	const struct engine_row *row = test->param_value;
+	struct ddw_tce_taken taken[2], old;
+	struct pnv_ddw_geometry geo;
+	struct pnv_ddw_table *t;
+	__be64 tce, *ua;
+	u64 idx, next;
+
+	t = row_table(test, row, &geo);
+	idx = row_index(row, &geo, 0);
+	tce = ddw_tce_encode(test_hpa(&geo, idx), DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_EQ(test, ddw_entry_set(t, idx, tce, DDW_UA_KVM_PENDING, GFP_KERNEL, false,
+					    &old), 0);
+	/* The owner's unmap before KVM's store: the entry goes, the marker stays. */
+	next = idx;
+	KUNIT_EXPECT_EQ(test, ddw_table_take(t, &next, idx + 1, taken, ARRAY_SIZE(taken), true),
+			1U);
+	KUNIT_EXPECT_EQ(test, be64_to_cpu(taken[0].tce), be64_to_cpu(tce));
+	KUNIT_EXPECT_EQ(test, taken[0].ua, 0ULL);
+	KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->hw_top, idx), 0ULL);
+	KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->shadow_top, idx), DDW_UA_KVM_PENDING);
+	KUNIT_EXPECT_EQ(test, ddw_entry_set(t, idx, tce, 2ULL << 20, GFP_KERNEL, true, &old),
+			-EBUSY);
+	/* KVM's own clear meanwhile, the same. */
+	KUNIT_EXPECT_EQ(test, ddw_entry_clear(t, idx, &old), 0);
+	KUNIT_EXPECT_EQ(test, old.tce, 0);
+	KUNIT_EXPECT_EQ(test, old.ua, 0ULL);
+	KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->shadow_top, idx), DDW_UA_KVM_PENDING);
+	/* KVM's store. */
+	ua = pnv_ddw_tce_useraddr(t, idx, false);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(ua));
+	*ua = cpu_to_be64(1ULL << 20);
+	next = idx;
+	KUNIT_EXPECT_EQ(test, ddw_table_take(t, &next, idx + 1, taken, ARRAY_SIZE(taken), true),
+			1U);
+	KUNIT_EXPECT_EQ(test, taken[0].tce, 0);
+	KUNIT_EXPECT_EQ(test, taken[0].ua, 1ULL << 20);
+	KUNIT_EXPECT_EQ(test, hw_walk(&geo, t->shadow_top, idx), 0ULL);
+	KUNIT_EXPECT_EQ(test, ddw_entry_set(t, idx, tce, 2ULL << 20, GFP_KERNEL, true, &old), 0);
+	/* KVM's maps over the owner's, then over its own not yet stored. */
+	KUNIT_EXPECT_EQ(test, ddw_entry_set(t, idx, tce, DDW_UA_KVM_PENDING, GFP_KERNEL, false,
+					    &old), 0);
+	KUNIT_EXPECT_EQ(test, old.ua, 2ULL << 20);
+	KUNIT_EXPECT_EQ(test, ddw_entry_set(t, idx, tce, DDW_UA_KVM_PENDING, GFP_KERNEL, false,
+					    &old), 0);
+	KUNIT_EXPECT_EQ(test, old.ua, 0ULL);
+	ddw_table_free_levels(t);
+}
+
+/*
  * A run's walk: each entry's slots come with the room left in its leaf, and
  * a range is free until one of its entries is set, whatever levels exist.
  */
@@ -508,6 +567,7 @@ static struct kunit_case ddw_table_cases[] = {
 	KUNIT_CASE_PARAM(tce_encoding_test, tce_rows_gen_params),
 	KUNIT_CASE_PARAM(engine_test, engine_rows_gen_params),
 	KUNIT_CASE_PARAM(take_test, engine_rows_gen_params),
+	KUNIT_CASE_PARAM(kvm_store_test, engine_rows_gen_params),
 	KUNIT_CASE_PARAM(run_test, engine_rows_gen_params),
 	KUNIT_CASE_PARAM(bad_input_test, bad_rows_gen_params),
 	KUNIT_CASE(concurrent_levels_test),

@@ -67,6 +67,13 @@ struct ddw_tce_taken {
 	u64 ua;
 };
 
+/*
+ * What KVM's map leaves in an entry's shadow until it stores the address
+ * there itself, unlocked, after the table's xchg_no_kill op returned
+ * (kvmppc_tce_iommu_do_map()); no address (they are page aligned).
+ */
+#define DDW_UA_KVM_PENDING	1ULL
+
 static inline struct pnv_ddw_table *to_ddw_table(struct iommu_table *tbl)
 {
 	return container_of(tbl, struct pnv_ddw_table, tbl);
