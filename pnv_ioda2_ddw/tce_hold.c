@@ -327,9 +327,11 @@ int ddw_tce_clear_one(struct pnv_ddw_table *table, u64 idx)
  * @dir: the access the device gets, not DMA_NONE
  *
  * KVM has taken the count on the region and stores the address in the
- * shadow after this returns (kvmppc_tce_iommu_do_map()); its shadow slot
- * asked for the levels (ddw_entry_prepare()).  What the entry held before
- * is given back here, after the TCE caches forgot it.  Does not sleep.
+ * shadow after this returns (kvmppc_tce_iommu_do_map()), over the marker
+ * left here: until then the entry stays in use (ddw_entry_swap()).  Its
+ * shadow slot asked for the levels (ddw_entry_prepare()).  What the entry
+ * held before is given back here, after the TCE caches forgot it.  Does
+ * not sleep.
  *
  * Return: 0, -EINVAL or -ENOMEM.
  */
@@ -341,7 +343,7 @@ int ddw_tce_set_kvm(struct pnv_ddw_table *table, u64 idx, unsigned long hpa,
 
 	if (!IS_ALIGNED(hpa, 1UL << table->geo.page_shift) || dir == DMA_NONE)
 		return -EINVAL;
-	ret = ddw_entry_set(table, idx, ddw_tce_encode(hpa, dir), 0,
+	ret = ddw_entry_set(table, idx, ddw_tce_encode(hpa, dir), DDW_UA_KVM_PENDING,
 			    GFP_NOWAIT | __GFP_NOWARN, false, &old);
 	if (!ret)
 		ddw_entry_give_back(table, &old, false);

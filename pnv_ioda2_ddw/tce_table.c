@@ -261,27 +261,34 @@ static int ddw_entry_slots(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
 /*
  * Exchange an entry and its shadow together, under the table's entry lock:
  * the only writer left outside it is KVM's store of the address it mapped,
- * after the xchg_no_kill op (kvmppc_tce_iommu_do_map()).  The PHB only
- * reads the entry.
+ * after the xchg_no_kill op (kvmppc_tce_iommu_do_map()), over the marker
+ * that op left.  Until then the entry is in use: a clear leaves the marker
+ * for the store to replace (the address then sits beside an empty entry,
+ * given back by the next clear), and a set only if empty is refused.  Not
+ * covered: two of KVM's maps of one entry at once (two vCPUs): the first
+ * store replaces the second's marker early, as KVM alone would lose a count
+ * there too.  The PHB only reads the entry.
  */
 int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
 		   __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old)
 {
+	u64 was = 0;
+
 	spin_lock(&table->entry_lock);
 	old->tce = READ_ONCE(*hw);
-	if (only_if_empty && old->tce) {
+	if (shadow)
+		was = be64_to_cpu(READ_ONCE(*shadow));
+	if (only_if_empty && (old->tce || was == DDW_UA_KVM_PENDING)) {
 		spin_unlock(&table->entry_lock);
 		return -EBUSY;
 	}
 	if (old->tce || tce)
 		WRITE_ONCE(*hw, tce);
-	old->ua = 0;
-	if (shadow) {
-		old->ua = be64_to_cpu(READ_ONCE(*shadow));
-		if (old->ua || ua)
-			WRITE_ONCE(*shadow, cpu_to_be64(ua));
-	}
+	if (shadow && (was || ua) && (tce || was != DDW_UA_KVM_PENDING))
+		WRITE_ONCE(*shadow, cpu_to_be64(ua));
 	spin_unlock(&table->entry_lock);
+	/* A marker names no memory: nothing to give back for it. */
+	old->ua = was == DDW_UA_KVM_PENDING ? 0 : was;
 	return 0;
 }
 
@@ -290,7 +297,7 @@ int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
  * @table: the table
  * @idx: entry index in the window
  * @tce: the entry, not empty
- * @ua: the address for the shadow (0 while KVM is to store it)
+ * @ua: the address for the shadow (DDW_UA_KVM_PENDING while KVM is to store it)
  * @gfp: how to allocate missing levels; 0: they must exist
  * @only_if_empty: refuse an entry in use
  * @old: out: what the entry and its shadow held, to be given back by the

@@ -206,7 +206,7 @@ u64 pnv_ddw_table_user_entries(struct pnv_ddw_table *table, u64 ua, u64 size)
 					   U64_MAX, true))) {
 		u64 v = be64_to_cpu(READ_ONCE(*slot));
 
-		n += v && v >= ua && v - ua < size;
+		n += v && v != DDW_UA_KVM_PENDING && v >= ua && v - ua < size;
 		idx++;
 	}
 	return n;

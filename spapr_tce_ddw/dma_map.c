@@ -151,7 +151,8 @@ static int map_pin(struct ddw_container *c, struct ddw_window *w, u64 idx,
  *
  * Return: 0; -ENXIO (no window holds the range); -EINVAL (alignment);
  * -EFAULT (memory not pre-registered, not mapped, or in smaller pages);
- * -EBUSY (an entry is mapped already: unmap it first); -ENOMEM.
+ * -EBUSY (an entry is mapped already: unmap it first; or KVM is mapping
+ * it, and a retry succeeds once KVM is done); -ENOMEM.
  */
 int ddw_map(struct ddw_container *c, u64 iova, u64 vaddr, u64 size,
 	    enum dma_data_direction dir)
