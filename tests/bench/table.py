@@ -38,12 +38,13 @@ for w, name in ((30, "1 GiB"), (36, "64 GiB"), (40, "1 TiB")):
     FIGURES += [
         ("win%d_levels" % w, "5. %s window: levels (QEMU's choice)" % name, "", None),
         ("win%d_create_us" % w, "5. %s window: create" % name, "us", False),
-        ("win%d_remove_us" % w, "5. %s window: remove" % name, "us", False),
+        ("win%d_remove_us" % w, "5. %s window: remove, table freed" % name, "us", False),
         ("win%d_bytes_empty" % w, "5. %s window: table bytes, empty" % name, "bytes", False),
         ("win%d_bytes_mapped" % w, "5. %s window: table bytes, 256 MiB mapped" % name, "bytes", False),
         ("win%d_bytes_min" % w, "5. %s window: least the geometry needs" % name, "bytes", None),
     ]
 FIGURES += [
+    ("windef_remove_us", "5. default window (2 GiB of 4 KiB pages): remove, table freed", "us", False),
     ("regions1_map_ns", "6. MAP_DMA over 1 registration", "ns/entry", False),
     ("regions16_map_ns", "6. MAP_DMA over 16 registrations", "ns/entry", False),
     ("regions256_map_ns", "6. MAP_DMA over 256 registrations", "ns/entry", False),

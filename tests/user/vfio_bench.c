@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Benchmark of whichever sPAPR TCE v2 backend serves VFIO now:
- *   vfio_bench GROUP [small]
+ *   vfio_bench GROUP [small|profile [IOMMU_PAGE_SHIFT]]
  * prints one "bench: KEY VALUE" line per figure (tests/bench/table.py names
- * them); "small" runs each once at small size, for make check.  The caller
+ * them); "small" runs each once at small size, for make check; "profile"
+ * maps and unmaps 16 MiB one ioctl per 64 KiB with ftrace on for that
+ * pass only (tests/guest/t/profile-map.sh reads the trace), in IOMMU pages
+ * of 64 KiB if memory allows or as asked.  The caller
  * loads the backend (spapr_tce_ddw or vfio_iommu_spapr_tce) and, for the
  * in-tree one, tests/kmod/ddw_table_bytes.ko, which reads its table bytes.
  *
@@ -87,6 +90,24 @@ static void remove_window(uint64_t start)
 	      "remove the window at 0x%llx", (unsigned long long)start);
 }
 
+/*
+ * Remove a window and wait until its table is gone: pnv_ioda2_ddw frees
+ * its tables in a worker after the last reference (tables_live counts
+ * them), the in-tree backend in the ioctl.  ns.
+ */
+static double remove_reaped(uint64_t start)
+{
+	bool ours = container_present();
+	long long live = ours ? tables_live() : 0;
+	double t = now_ns();
+	int i;
+
+	remove_window(start);
+	for (i = 0; ours && tables_live() >= live; i++)
+		CHECK(i < 1000000, "the removed window's table is still there");
+	return now_ns() - t;
+}
+
 static long map(uint64_t iova, void *va, uint64_t size)
 {
 	struct vfio_iommu_type1_dma_map m = {
@@ -168,6 +189,38 @@ static void fig_map_unmap(char *mem, uint64_t size)
 		figure("map_page_eps", n / map_all(start, mem, size, false, true) * 1e9);
 		figure("unmap_page_eps", n / map_all(start, mem, size, false, false) * 1e9);
 	}
+	remove_window(start);
+}
+
+/* Turn tracing on or off: the profile's trace holds the loop, nothing else. */
+static void tracing(bool on)
+{
+	FILE *f = fopen("/sys/kernel/tracing/tracing_on", "w");
+
+	CHECK(f && fputs(on ? "1" : "0", f) >= 0 && fclose(f) == 0, "tracing_on");
+}
+
+/*
+ * Profile: one ioctl per 64 KiB over @size, a warm-up pass allocating the
+ * levels, then one traced pass.
+ */
+static void profile(char *mem, uint64_t size)
+{
+	unsigned int levels;
+	uint64_t start;
+	double m, u;
+	long err;
+
+	start = create(shift, 1ULL << 40, &levels, &err);
+	CHECK(start, "create a 1 TiB window of %u KiB pages (%ld)", 1U << (shift - 10), err);
+	map_all(start, mem, size, false, true);
+	map_all(start, mem, size, false, false);
+	tracing(true);
+	m = map_all(start, mem, size, false, true);
+	u = map_all(start, mem, size, false, false);
+	tracing(false);
+	figure("map_page_eps", (size >> shift) / m * 1e9);
+	figure("unmap_page_eps", (size >> shift) / u * 1e9);
 	remove_window(start);
 }
 
@@ -263,7 +316,10 @@ static uint64_t min_bytes(uint64_t n, uint64_t window_entries, unsigned int leve
 	return 2 * bytes;
 }
 
-/* Figure 5: windows of 1 GiB, 64 GiB and 1 TiB; 256 MiB mapped into each. */
+/*
+ * Figure 5: windows of 1 GiB, 64 GiB and 1 TiB; 256 MiB mapped into each.
+ * Removal times include freeing the table, whoever does it.
+ */
 static void fig_windows(char *mem, uint64_t size)
 {
 	static const unsigned int log2s[] = { 30, 36, 40 };
@@ -291,10 +347,8 @@ static void fig_windows(char *mem, uint64_t size)
 		snprintf(key, sizeof(key), "win%u_bytes_min", log2s[i]);
 		figure(key, min_bytes(size >> shift, wsize >> shift, levels));
 		map_all(start, mem, size, true, false);
-		t = now_ns();
-		remove_window(start);
 		snprintf(key, sizeof(key), "win%u_remove_us", log2s[i]);
-		figure(key, (now_ns() - t) / 1e3);
+		figure(key, remove_reaped(start) / 1e3);
 	}
 }
 
@@ -361,15 +415,19 @@ static void fig_qemu_4k(void)
 int main(int argc, char **argv)
 {
 	uint64_t size;
+	bool prof;
 	char *mem;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: vfio_bench GROUP [small]\n");
+		fprintf(stderr, "usage: vfio_bench GROUP [small|profile [IOMMU_PAGE_SHIFT]]\n");
 		return 2;
 	}
-	small = argc > 2 && !strcmp(argv[2], "small");
+	prof = argc > 2 && !strcmp(argv[2], "profile");
+	small = prof || (argc > 2 && !strcmp(argv[2], "small"));
 	size = small ? 16ULL << 20 : 256ULL << 20;
 	vfio_open_v2(&ctx, atoi(argv[1]), "bench");
+	if (prof && argc > 3)
+		shift = atoi(argv[3]);
 	mem = dma_mem(size, shift, 3);
 	if (!mem) {
 		/* A 4 KiB-page kernel without huge pages: 4 KiB IOMMU pages. */
@@ -378,6 +436,13 @@ int main(int argc, char **argv)
 	}
 	figure("page_shift", shift);
 	figure("kernel_page_kib", sysconf(_SC_PAGESIZE) >> 10);
+	if (prof) {
+		CHECK(reg(mem, size, true) == 0, "REGISTER_MEMORY");
+		profile(mem, size);
+		CHECK(reg(mem, size, false) == 0, "UNREGISTER_MEMORY");
+		vfio_close(&ctx);
+		return 0;
+	}
 	fig_null();
 	fig_prereg();
 	CHECK(reg(mem, size, true) == 0, "REGISTER_MEMORY %llu MiB",
@@ -388,6 +453,11 @@ int main(int argc, char **argv)
 	fig_regions(mem, size);
 	CHECK(reg(mem, size, false) == 0, "UNREGISTER_MEMORY");
 	fig_qemu_4k();
+	/*
+	 * Figure 5 too, last: windows made after it would take its number
+	 * and bus address 0.  fig_map_unmap()'s first create made it.
+	 */
+	figure("windef_remove_us", remove_reaped(0) / 1e3);
 	vfio_close(&ctx);
 	return 0;
 }
