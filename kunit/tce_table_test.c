@@ -84,6 +84,8 @@ struct engine_row {
 static const struct engine_row engine_rows[] = {
 	{ "1_level_every_entry", 12, 21, 1, 0, 1, 511 },
 	{ "1_level_64K_sparse", 16, 31, 1, 3, 1001, 30 },
+	{ "1_level_scan_chunk_edges", 16, 31, 1, 4094, 1, 4 },
+	{ "1_level_far_from_the_start", 16, 31, 1, 20000, 4096, 3 },
 	{ "2_levels_one_per_leaf", 16, 40, 2, 5, 4096, 64 },
 	{ "2_levels_dense_run", 16, 40, 2, 4090, 1, 20 },
 	{ "3_levels_sparse", 16, 40, 3, 0, 262143, 64 },

@@ -12,6 +12,40 @@
 #include "tce_geometry.h"
 #include "tce_table.h"
 
+/*
+ * Entries read straight through between yields (ddw_table_next_slot()
+ * yields where a chunk starts): 32 KiB of a leaf.
+ */
+#define DDW_SCAN_ENTRIES	4096
+
+/*
+ * Where the run of slots from an existing one at @idx ends: at @end, the
+ * window's end, the leaf's end or the chunk's end.
+ */
+static u64 scan_stop(const struct pnv_ddw_geometry *geo, u64 idx, u64 end)
+{
+	end = min(end, geo->entries);
+	return min3(end, (idx | (geo->level_entries - 1)) + 1,
+		    (idx | (DDW_SCAN_ENTRIES - 1)) + 1);
+}
+
+/*
+ * How many of the @n slots from @a (and from @b, if not NULL) are empty
+ * before the first one that is not, or @n.  Each slot is read once, with
+ * READ_ONCE(): KVM may clear one meanwhile, and a scan must not report as
+ * empty a run holding a slot it saw in use (memchr_inv() reads a word
+ * twice).  The caller reads the slot it stops at again, under the lock.
+ */
+static u64 empty_run(const __be64 *a, const __be64 *b, u64 n)
+{
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(a[i]) || (b && READ_ONCE(b[i])))
+			break;
+	return i;
+}
+
 /**
  * ddw_table_next_slot() - the first existing slot at or after an index
  * @table: the table
@@ -63,7 +97,7 @@ EXPORT_SYMBOL_IF_KUNIT(ddw_table_next_slot);
  *
  * Before a map that must change nothing if it cannot map everything: it
  * allocates nothing.  Only levels that exist are visited, each leaf read
- * straight through.  Yields between leaves.  Sleeps.
+ * straight through.  Yields between chunks.  Sleeps.
  *
  * Return: true if every entry of the range is empty.
  */
@@ -74,15 +108,11 @@ bool pnv_ddw_tce_range_free(struct pnv_ddw_table *table, u64 idx, u64 npages)
 	__be64 *slot;
 
 	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, end, true))) {
-		u64 stop = min(end, (idx | (geo->level_entries - 1)) + 1);
+		u64 stop = scan_stop(geo, idx, end);
 
-		for (; idx < stop; idx++, slot++) {
-			if (READ_ONCE(*slot))
-				return false;
-			/* A one-level table's leaf is the whole window. */
-			if (!((idx + 1) & 511))
-				cond_resched();
-		}
+		if (empty_run(slot, NULL, stop - idx) < stop - idx)
+			return false;
+		idx = stop;
 	}
 	return true;
 }
@@ -114,6 +144,7 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 
 	while (n < max &&
 	       (slot = ddw_table_next_slot(table, table->hw_top, idx, end, may_sleep))) {
+		u64 stop = scan_stop(geo, *idx, end), skip;
 		__be64 *shadow = NULL;
 
 		/*
@@ -130,6 +161,16 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 		}
 		if (shadow_leaf)
 			shadow = shadow_leaf + (*idx & (geo->level_entries - 1));
+		/* Past empty entries: tables go whole. */
+		if (!READ_ONCE(*slot) && !(shadow && READ_ONCE(*shadow))) {
+			skip = empty_run(slot, shadow, stop - *idx);
+			*idx += skip;
+			if (*idx == stop)
+				continue;
+			slot += skip;
+			if (shadow)
+				shadow += skip;
+		}
 		if (READ_ONCE(*slot) || (shadow && READ_ONCE(*shadow))) {
 			ddw_entry_swap(table, slot, shadow, 0, 0, false, &taken[n]);
 			taken[n].idx = *idx;
@@ -157,8 +198,10 @@ void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages)
 	__be64 *slot;
 
 	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, end, true))) {
-		WRITE_ONCE(*slot, 0);
-		idx++;
+		u64 stop = scan_stop(&table->geo, idx, end);
+
+		for (; idx < stop; idx++, slot++)
+			WRITE_ONCE(*slot, 0);
 	}
 }
 EXPORT_SYMBOL_GPL(pnv_ddw_tce_clear);
@@ -177,8 +220,10 @@ u64 pnv_ddw_table_entries_used(struct pnv_ddw_table *table)
 	u64 idx = 0, n = 0;
 
 	while ((slot = ddw_table_next_slot(table, table->hw_top, &idx, U64_MAX, true))) {
-		n += !!READ_ONCE(*slot);
-		idx++;
+		u64 stop = scan_stop(&table->geo, idx, U64_MAX);
+
+		for (; idx < stop; idx++, slot++)
+			n += !!READ_ONCE(*slot);
 	}
 	return n;
 }
@@ -204,10 +249,13 @@ u64 pnv_ddw_table_user_entries(struct pnv_ddw_table *table, u64 ua, u64 size)
 		return 0;
 	while ((slot = ddw_table_next_slot(table, table->shadow_top, &idx,
 					   U64_MAX, true))) {
-		u64 v = be64_to_cpu(READ_ONCE(*slot));
+		u64 stop = scan_stop(&table->geo, idx, U64_MAX);
 
-		n += v && v != DDW_UA_KVM_PENDING && v >= ua && v - ua < size;
-		idx++;
+		for (; idx < stop; idx++, slot++) {
+			u64 v = be64_to_cpu(READ_ONCE(*slot));
+
+			n += v && v != DDW_UA_KVM_PENDING && v >= ua && v - ua < size;
+		}
 	}
 	return n;
 }
