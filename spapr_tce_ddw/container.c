@@ -275,14 +275,16 @@ int ddw_window_create(struct ddw_container *c, u32 page_shift, u64 size,
 		      u32 levels, u64 *bus_start)
 {
 	struct pnv_ddw_caps caps;
-	int num, ret;
+	int num, max, ret;
 
 	lockdep_assert_held(&c->lock);
 	pnv_ddw_get_caps(ddw_container_table_group(c), &caps);
-	for (num = 0; num < min_t(u32, caps.max_windows, ARRAY_SIZE(c->windows)); num++)
+	max = min_t(u32, caps.max_windows, ARRAY_SIZE(c->windows));
+	/* Window 0 is the pending default window's. */
+	for (num = c->def_window_pending ? 1 : 0; num < max; num++)
 		if (!c->windows[num].table)
 			break;
-	if (num == min_t(u32, caps.max_windows, ARRAY_SIZE(c->windows)))
+	if (num >= max)
 		return -ENOSPC;
 	ret = window_create(c, num, page_shift, size, levels);
 	if (!ret)

@@ -128,10 +128,18 @@ static long ddw_create(struct ddw_container *c, union ddw_ioctl_arg *arg,
 
 	if (create->flags)
 		return -EINVAL;
+	/*
+	 * The window asked for first: a try that fails (QEMU's first is one
+	 * level, too large for a large window) neither makes nor frees the
+	 * pending default window, whose table has to be walked to be freed.
+	 */
+	ret = ddw_window_create(c, create->page_shift, create->window_size,
+				create->levels, &create->start_addr);
+	if (ret)
+		return ret;
 	ret = ddw_default_window_ensure(c);
-	if (!ret)
-		ret = ddw_window_create(c, create->page_shift, create->window_size,
-					create->levels, &create->start_addr);
+	if (ret)
+		WARN_ON_ONCE(ddw_window_remove(c, create->start_addr));
 	return ret;
 }
 
