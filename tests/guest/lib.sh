@@ -300,6 +300,14 @@ pins_held() {
 		$(sed -n 's/^nr_foll_pin_released //p' /proc/vmstat)))
 }
 
+# Pins held above $1, after waiting up to 10 s for them to settle:
+# mm_iommu unpins a region from an RCU callback.
+pins_left() {
+	i=0
+	while [ "$(pins_held)" -ne "$1" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+	echo $(($(pins_held) - $1))
+}
+
 # A byte count for people: 274877906944 -> "256 GiB" (exact units only).
 human_bytes() {
 	v=$1
@@ -358,10 +366,7 @@ nested_kvm() {
 	# Released: every pin QEMU's run took is given back, no table of ours
 	# lives on (KVM held references to them), the modules unload.
 	ls /sys/kernel/debug/spapr_ddw/vfio 2>/dev/null | grep -q container- && fail "container left after QEMU exited"
-	# mm_iommu unpins a region from an RCU callback: give it a moment.
-	i=0
-	while [ "$(pins_held)" -ne "$pins" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
-	left=$(($(pins_held) - pins))
+	left=$(pins_left "$pins")
 	echo "pages pinned before QEMU ran and after it exited: $pins, $(pins_held)"
 	[ $left -eq 0 ] || fail "$left page pins left after QEMU exited"
 	cat /sys/kernel/debug/spapr_ddw/tce_tables

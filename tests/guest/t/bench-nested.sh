@@ -30,9 +30,8 @@ guest() {	# guest MODULE BACKEND ROUND KIND [GUEST ARGS]
 	nested_log_check 1
 	nested_bench "$name" "$r" "$kind"
 	rmmod "$mod" || fail "$mod does not unload after the $name guest"
-	i=0
-	while [ "$(pins_held)" -ne "$pins" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
-	[ "$(pins_held)" -eq "$pins" ] || fail "$name: $(($(pins_held) - pins)) page pins left after QEMU exited"
+	left=$(pins_left "$pins")
+	[ "$left" -eq 0 ] || fail "$name: $left page pins left after QEMU exited"
 }
 round() {	# round BACKEND ROUND
 	if [ "$1" = in-tree ]; then

@@ -84,11 +84,10 @@ r "   QEMU exit status $NESTED_RC; the guest booted twice and did its I/O in ${N
 grep -q '^nested: done' /tmp/nested.log && [ "$NESTED_RC" -eq 0 ] &&
 	! grep -q '^nested-FAIL' /tmp/nested.log && [ "$(grep -c '^nested-PASS' /tmp/nested.log)" -eq 9 ] ||
 	{ tail -n 40 /tmp/nested.log; fail "the nested guest failed"; }
-i=0
-while [ "$(pins_held)" -ne "$pins" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+left=$(pins_left "$pins")
 r "   after QEMU exited: pages pinned $(pins_held) (before it ran: $pins);"
 r "   $(tr '\n' ' ' </sys/kernel/debug/spapr_ddw/tce_tables)(tables of ours alive)"
-[ "$(pins_held)" -eq "$pins" ] || fail "pins left after QEMU exited"
+[ "$left" -eq 0 ] || fail "$left pins left after QEMU exited"
 modprobe -r kvm-hv || fail "kvm-hv does not unload"
 
 r ""

@@ -23,9 +23,7 @@ for c in attach-v2-close-first group-del-then-close attach-v2-unset-first attach
 	rc=$?
 	sed 's/^/  /' /tmp/kvm_vmm.case
 	# KVM drops its table references from RCU callbacks.
-	i=0
-	while [ "$(pins_held)" -ne "$p0" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-	p1=$(pins_held)
+	p1=$((p0 + $(pins_left "$p0")))
 	why=
 	[ $rc -eq 0 ] || why="exit $rc"
 	[ "$p1" -eq "$p0" ] || why="$why${why:+, }pins $p0 before, $p1 after"
