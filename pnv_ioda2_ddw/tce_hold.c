@@ -237,7 +237,8 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_unmap);
  * Each entry takes a count on @mem and names its address in the shadow, as
  * KVM's mappings do; it is set only if empty, whoever else writes the
  * table.  Entry after entry, each page translated once, the levels walked
- * once per leaf; stops at the first entry that fails.  The caller
+ * once per leaf, the entry lock taken once per DDW_LOCKED_RUN entries;
+ * stops at the first entry that fails.  The caller
  * invalidates the TCE caches, and on failure unmaps the @done entries.
  * Sleeps.
  *
@@ -250,17 +251,17 @@ int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
 {
 	u32 shift = table->geo.page_shift;
 	__be64 *hw = NULL, *shadow = NULL;
-	u64 i, room = 0;
+	struct ddw_tce_taken old = {};
+	u64 i = 0, room = 0;
 	int ret = 0;
 
 	*done = 0;
 	if (!(table->flags & PNV_DDW_TABLE_SHADOW) || dir == DMA_NONE || !ua ||
 	    idx >= table->geo.entries || npages > table->geo.entries - idx)
 		return -EINVAL;
-	for (i = 0; i < npages; i++, room--) {
-		u64 a = ua + (i << shift);
-		struct ddw_tce_taken old;
-		unsigned long hpa;
+	while (i < npages) {
+		/* The run ends where DDW_LOCKED_RUN divides the index. */
+		u64 stop = min(npages, ((idx + i) | (DDW_LOCKED_RUN - 1)) + 1 - idx);
 
 		if (!room) {
 			long n = ddw_entry_leaf(table, idx + i, GFP_KERNEL, &hw, &shadow);
@@ -271,25 +272,45 @@ int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
 			}
 			room = n;
 		}
-		if (mm_iommu_ua_to_hpa(mem, a, shift, &hpa) ||
-		    /* Fails only while the region is being released. */
-		    mm_iommu_mapped_inc(mem)) {
-			ret = -EFAULT;
-			break;
+		/* Leaves hold whole runs: they are 512 entries or more. */
+		stop = min(stop, i + room);
+		spin_lock(&table->entry_lock);
+		for (; i < stop; i++, room--) {
+			u64 a = ua + (i << shift);
+			unsigned long hpa;
+
+			if (mm_iommu_ua_to_hpa(mem, a, shift, &hpa) ||
+			    /* Fails only while the region is being released. */
+			    mm_iommu_mapped_inc(mem)) {
+				ret = -EFAULT;
+				break;
+			}
+			old.idx = idx + i;
+			ret = ddw_entry_swap_locked(table, hw++, shadow,
+						    ddw_tce_encode(hpa, dir), a, true, &old);
+			if (shadow)
+				shadow++;
+			if (ret) {
+				mm_iommu_mapped_dec(mem);
+				break;
+			}
+			/* An address a race left beside the empty entry. */
+			if (old.ua) {
+				i++;
+				room--;
+				break;
+			}
 		}
-		old.idx = idx + i;
-		ret = ddw_entry_swap(table, hw++, shadow, ddw_tce_encode(hpa, dir), a,
-				     true, &old);
-		if (shadow)
-			shadow++;
-		if (ret) {
-			mm_iommu_mapped_dec(mem);
+		spin_unlock(&table->entry_lock);
+		if (ret)
 			break;
+		/* Its count goes, outside the lock: that may sleep. */
+		if (old.ua) {
+			ddw_entry_give_back(table, &old, true);
+			old.ua = 0;
 		}
-		/* An address a race left beside the empty entry: its count goes. */
-		ddw_entry_give_back(table, &old, true);
 		/* By window index: a call per short run still yields. */
-		if (!((idx + i + 1) & 511))
+		if (!((idx + i) & 511))
 			cond_resched();
 	}
 	*done = i;

@@ -259,7 +259,8 @@ static int ddw_entry_slots(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
 }
 
 /*
- * Exchange an entry and its shadow together, under the table's entry lock:
+ * Exchange an entry and its shadow together, under the table's entry lock
+ * (runs of entries take it once, for up to DDW_LOCKED_RUN of them):
  * the only writer left outside it is KVM's store of the address it mapped,
  * after the xchg_no_kill op (kvmppc_tce_iommu_do_map()), over the marker
  * that op left.  Until then the entry is in use: a clear leaves the marker
@@ -269,27 +270,37 @@ static int ddw_entry_slots(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
  * store replaces the second's marker early, as KVM alone would lose a count
  * there too.  The PHB only reads the entry.
  */
-int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
-		   __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old)
+int ddw_entry_swap_locked(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
+			  __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old)
+	__must_hold(&table->entry_lock)
 {
 	u64 was = 0;
 
-	spin_lock(&table->entry_lock);
+	lockdep_assert_held(&table->entry_lock);
 	old->tce = READ_ONCE(*hw);
 	if (shadow)
 		was = be64_to_cpu(READ_ONCE(*shadow));
-	if (only_if_empty && (old->tce || was == DDW_UA_KVM_PENDING)) {
-		spin_unlock(&table->entry_lock);
+	if (only_if_empty && (old->tce || was == DDW_UA_KVM_PENDING))
 		return -EBUSY;
-	}
 	if (old->tce || tce)
 		WRITE_ONCE(*hw, tce);
 	if (shadow && (was || ua) && (tce || was != DDW_UA_KVM_PENDING))
 		WRITE_ONCE(*shadow, cpu_to_be64(ua));
-	spin_unlock(&table->entry_lock);
 	/* A marker names no memory: nothing to give back for it. */
 	old->ua = was == DDW_UA_KVM_PENDING ? 0 : was;
 	return 0;
+}
+
+/* One entry: ddw_entry_swap_locked() under the lock. */
+int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
+		   __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old)
+{
+	int ret;
+
+	spin_lock(&table->entry_lock);
+	ret = ddw_entry_swap_locked(table, hw, shadow, tce, ua, only_if_empty, old);
+	spin_unlock(&table->entry_lock);
+	return ret;
 }
 
 /**

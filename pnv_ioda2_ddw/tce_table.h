@@ -3,6 +3,7 @@
 #define _PNV_DDW_TCE_TABLE_H
 
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
 #include <linux/gfp.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -15,6 +16,15 @@
 #define IODA2_TCE_PERM		(TCE_PCI_READ | TCE_PCI_WRITE)
 /* An indirect TCE points to the next level and has both bits set */
 #define IODA2_TCE_INDIRECT	(TCE_PCI_READ | TCE_PCI_WRITE)
+
+/*
+ * Entries changed under one hold of a table's entry lock, in runs that end
+ * where it divides the window index: KVM's H_PUT_TCE on the same table
+ * waits for at most that many.  The walks yield every 512 entries, at run
+ * ends.
+ */
+#define DDW_LOCKED_RUN	64
+static_assert(!(DDW_LOCKED_RUN & (DDW_LOCKED_RUN - 1)) && 512 % DDW_LOCKED_RUN == 0);
 
 /**
  * struct pnv_ddw_table - a TCE table in the IODA2 format, and its shadow
@@ -32,7 +42,8 @@
  *	the table ops (KVM), see pnv_ddw_table_retire()
  * @reaper: allocated with the table, for its end (window.c)
  * @entry_lock: keeps an entry and its shadow together while they change;
- *	a leaf lock, taken with nothing that sleeps
+ *	a leaf lock, taken with nothing that sleeps, for one entry or a run
+ *	of at most DDW_LOCKED_RUN in a leaf
  *
  * Indirect levels are allocated when an entry under them is first set, on
  * @tbl.it_nid, and installed with cmpxchg: of two CPUs racing to fill the
@@ -130,6 +141,8 @@ int ddw_entry_set(struct pnv_ddw_table *table, u64 idx, __be64 tce, u64 ua,
 int ddw_entry_clear(struct pnv_ddw_table *table, u64 idx, struct ddw_tce_taken *old);
 int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
 		   __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old);
+int ddw_entry_swap_locked(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
+			  __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old);
 long ddw_entry_leaf(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
 		    __be64 **hw, __be64 **shadow);
 __be64 *ddw_entry_prepare(struct pnv_ddw_table *table, u64 idx, gfp_t gfp);

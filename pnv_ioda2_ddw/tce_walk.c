@@ -97,7 +97,7 @@ EXPORT_SYMBOL_IF_KUNIT(ddw_table_next_slot);
  *
  * Before a map that must change nothing if it cannot map everything: it
  * allocates nothing.  Only levels that exist are visited, each leaf read
- * straight through.  Yields between chunks.  Sleeps.
+ * a word at a time.  Yields between chunks.  Sleeps.
  *
  * Return: true if every entry of the range is empty.
  */
@@ -128,8 +128,10 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_range_free);
  * @max: room in @taken
  * @may_sleep: yield between leaf levels
  *
- * The caller invalidates the TCE caches for what was taken, then gives
- * back what the entries held.
+ * Empty entries are skipped a word at a time; entries in use are taken in
+ * runs under one hold of the entry lock, ending where DDW_LOCKED_RUN
+ * divides the index.  The caller invalidates the TCE caches for what was
+ * taken, then gives back what the entries held.
  *
  * Return: the number of entries taken; 0 when none is left before @end.
  */
@@ -161,22 +163,32 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 		}
 		if (shadow_leaf)
 			shadow = shadow_leaf + (*idx & (geo->level_entries - 1));
-		/* Past empty entries: tables go whole. */
-		if (!READ_ONCE(*slot) && !(shadow && READ_ONCE(*shadow))) {
-			skip = empty_run(slot, shadow, stop - *idx);
-			*idx += skip;
-			if (*idx == stop)
-				continue;
-			slot += skip;
-			if (shadow)
-				shadow += skip;
-		}
-		if (READ_ONCE(*slot) || (shadow && READ_ONCE(*shadow))) {
-			ddw_entry_swap(table, slot, shadow, 0, 0, false, &taken[n]);
+		/* Past empty entries, a word at a time: tables go whole. */
+		skip = empty_run(slot, shadow, stop - *idx);
+		*idx += skip;
+		if (*idx == stop)
+			continue;
+		slot += skip;
+		if (shadow)
+			shadow += skip;
+		/*
+		 * The run of entries in use from here, under one hold, ending
+		 * where DDW_LOCKED_RUN divides the index: next_slot() yields.
+		 */
+		stop = min(stop, (*idx | (DDW_LOCKED_RUN - 1)) + 1);
+		spin_lock(&table->entry_lock);
+		while (*idx < stop && n < max) {
+			if (!READ_ONCE(*slot) && !(shadow && READ_ONCE(*shadow)))
+				break;
+			ddw_entry_swap_locked(table, slot, shadow, 0, 0, false, &taken[n]);
 			taken[n].idx = *idx;
 			n += taken[n].tce || taken[n].ua;
+			(*idx)++;
+			slot++;
+			if (shadow)
+				shadow++;
 		}
-		(*idx)++;
+		spin_unlock(&table->entry_lock);
 	}
 	return n;
 }
