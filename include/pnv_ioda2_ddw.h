@@ -125,8 +125,21 @@ int pnv_ddw_tce_get(struct pnv_ddw_table *table, u64 idx, unsigned long *hpa,
 void pnv_ddw_tce_clear(struct pnv_ddw_table *table, u64 idx, u64 npages);
 bool pnv_ddw_tce_range_free(struct pnv_ddw_table *table, u64 idx, u64 npages);
 u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages);
+
+/**
+ * typedef pnv_ddw_mem_lookup_t - where pnv_ddw_tce_map_user() finds memory
+ * @arg: the caller's
+ * @ua: the address of a page to map
+ * @pages: in: pages wanted from @ua; out: how many of them the region holds
+ *
+ * Called between runs of entries, not under a lock of the table.
+ *
+ * Return: the mm_iommu region holding the page at @ua, or NULL.
+ */
+typedef struct mm_iommu_table_group_mem_t *(*pnv_ddw_mem_lookup_t)(void *arg, u64 ua,
+								 u64 *pages);
 int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
-			 u64 ua, struct mm_iommu_table_group_mem_t *mem,
+			 u64 ua, pnv_ddw_mem_lookup_t lookup, void *arg,
 			 enum dma_data_direction dir, u64 *done);
 void pnv_ddw_tce_kill(struct pnv_ddw_table *table, u64 idx, u64 npages);
 __be64 *pnv_ddw_tce_useraddr(struct pnv_ddw_table *table, u64 idx, bool alloc);

@@ -230,29 +230,32 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_unmap);
  * @npages: number of entries
  * @ua: userspace address of the first page, aligned to the IOMMU page;
  *	the others follow it
- * @mem: the region of the table's mm holding all of them
+ * @lookup: the region of the table's mm holding a page, and how many pages
+ *	after it; they may be several adjacent ones
+ * @arg: for @lookup
  * @dir: the access the device gets, not DMA_NONE
  * @done: out: how many entries from @idx were mapped
  *
- * Each entry takes a count on @mem and names its address in the shadow, as
- * KVM's mappings do; it is set only if empty, whoever else writes the
- * table.  Entry after entry, each page translated once, the levels walked
- * once per leaf, the entry lock taken once per DDW_LOCKED_RUN entries;
- * stops at the first entry that fails.  The caller
- * invalidates the TCE caches, and on failure unmaps the @done entries.
- * Sleeps.
+ * Each entry takes a count on its region and names its address in the
+ * shadow, as KVM's mappings do; it is set only if empty, whoever else
+ * writes the table.  Entry after entry, each page translated once, each
+ * region looked up once per run of its pages, the levels walked once per
+ * leaf, the entry lock taken once per DDW_LOCKED_RUN entries; stops at the
+ * first entry that fails.  The caller invalidates the TCE caches, and on
+ * failure unmaps the @done entries.  Sleeps.
  *
- * Return: 0; -EBUSY (entry @idx + *@done is in use); -EFAULT (its page not
- * in @mem, or @mem being released); -EINVAL; -ENOMEM.
+ * Return: 0; -EBUSY (entry @idx + *@done is in use); -EFAULT (its page in
+ * no region, or the region being released); -EINVAL; -ENOMEM.
  */
 int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
-			 u64 ua, struct mm_iommu_table_group_mem_t *mem,
+			 u64 ua, pnv_ddw_mem_lookup_t lookup, void *arg,
 			 enum dma_data_direction dir, u64 *done)
 {
 	u32 shift = table->geo.page_shift;
+	struct mm_iommu_table_group_mem_t *mem = NULL;
 	__be64 *hw = NULL, *shadow = NULL;
 	struct ddw_tce_taken old = {};
-	u64 i = 0, room = 0;
+	u64 i = 0, room = 0, held = 0;
 	int ret = 0;
 
 	*done = 0;
@@ -272,10 +275,18 @@ int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
 			}
 			room = n;
 		}
+		if (!held) {
+			held = npages - i;
+			mem = lookup(arg, ua + (i << shift), &held);
+			if (!mem || !held) {
+				ret = -EFAULT;
+				break;
+			}
+		}
 		/* Leaves hold whole runs: they are 512 entries or more. */
-		stop = min(stop, i + room);
+		stop = min3(stop, i + room, i + held);
 		spin_lock(&table->entry_lock);
-		for (; i < stop; i++, room--) {
+		for (; i < stop; i++, room--, held--) {
 			u64 a = ua + (i << shift);
 			unsigned long hpa;
 
@@ -298,6 +309,7 @@ int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
 			if (old.ua) {
 				i++;
 				room--;
+				held--;
 				break;
 			}
 		}

@@ -52,6 +52,21 @@ static bool prereg_covers(struct ddw_container *c, struct ddw_window *w,
 	return true;
 }
 
+/* pnv_ddw_tce_map_user()'s lookup: the registrations of a MAP_DMA in turn. */
+struct prereg_walk {
+	struct ddw_container *c;
+	struct ddw_window *w;
+	struct ddw_prereg *p;
+};
+
+static struct mm_iommu_table_group_mem_t *prereg_lookup(void *arg, u64 ua, u64 *pages)
+{
+	struct prereg_walk *walk = arg;
+
+	*pages = prereg_run(walk->c, walk->w, ua, *pages, &walk->p);
+	return *pages ? walk->p->mem : NULL;
+}
+
 /*
  * v2: entries pointing into pre-registered memory, which may span
  * adjacent registrations.  Each entry takes a count on its region and
@@ -65,30 +80,17 @@ static bool prereg_covers(struct ddw_container *c, struct ddw_window *w,
 static int map_prereg(struct ddw_container *c, struct ddw_window *w, u64 idx,
 		      u64 n, u64 vaddr, enum dma_data_direction dir)
 {
-	struct ddw_prereg *p = NULL;
-	u64 i, run, done;
-	int ret = 0;
+	struct prereg_walk walk = { .c = c, .w = w };
+	u64 done;
+	int ret;
 
 	if (!prereg_covers(c, w, vaddr, n))
 		return -EFAULT;
 	if (!pnv_ddw_tce_range_free(w->table, idx, n))
 		return -EBUSY;
-	for (i = 0; i < n; i += run) {
-		u64 ua = vaddr + (i << w->page_shift);
-
-		run = prereg_run(c, w, ua, n - i, &p);
-		if (!run) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = pnv_ddw_tce_map_user(w->table, idx + i, run, ua, p->mem, dir, &done);
-		if (ret) {
-			i += done;
-			break;
-		}
-	}
+	ret = pnv_ddw_tce_map_user(w->table, idx, n, vaddr, prereg_lookup, &walk, dir, &done);
 	if (ret)
-		pnv_ddw_tce_unmap(w->table, idx, i);
+		pnv_ddw_tce_unmap(w->table, idx, done);
 	return ret;
 }
 
