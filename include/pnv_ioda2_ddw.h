@@ -130,14 +130,17 @@ u64 pnv_ddw_tce_unmap(struct pnv_ddw_table *table, u64 idx, u64 npages);
  * typedef pnv_ddw_mem_lookup_t - where pnv_ddw_tce_map_user() finds memory
  * @arg: the caller's
  * @ua: the address of a page to map
- * @pages: in: pages wanted from @ua; out: how many of them the region holds
+ * @pages: in: pages wanted from @ua; out: how many of them, at least 1, the
+ *	region holds
+ * @mem: out: the mm_iommu region holding the page at @ua
  *
- * Called between runs of entries, not under a lock of the table.
- *
- * Return: the mm_iommu region holding the page at @ua, or NULL.
+ * Called between runs of entries, not under a lock of the table; may
+ * sleep.  The region must stay registered until pnv_ddw_tce_map_user()
+ * returns: it is used without a reference of its own.  The lookup answers
+ * 0, or -EFAULT if no region holds the page.
  */
-typedef struct mm_iommu_table_group_mem_t *(*pnv_ddw_mem_lookup_t)(void *arg, u64 ua,
-								 u64 *pages);
+typedef int (*pnv_ddw_mem_lookup_t)(void *arg, u64 ua, u64 *pages,
+				    struct mm_iommu_table_group_mem_t **mem);
 int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
 			 u64 ua, pnv_ddw_mem_lookup_t lookup, void *arg,
 			 enum dma_data_direction dir, u64 *done);

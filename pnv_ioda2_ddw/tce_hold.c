@@ -240,12 +240,13 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_unmap);
  * shadow, as KVM's mappings do; it is set only if empty, whoever else
  * writes the table.  Entry after entry, each page translated once, each
  * region looked up once per run of its pages, the levels walked once per
- * leaf, the entry lock taken once per DDW_LOCKED_RUN entries; stops at the
- * first entry that fails.  The caller invalidates the TCE caches, and on
+ * leaf, the entry lock held for at most DDW_LOCKED_RUN entries at a time;
+ * stops at the first entry that fails.  The caller invalidates the TCE caches, and on
  * failure unmaps the @done entries.  Sleeps.
  *
  * Return: 0; -EBUSY (entry @idx + *@done is in use); -EFAULT (its page in
- * no region, or the region being released); -EINVAL; -ENOMEM.
+ * no region, or the region being released; or @lookup's errno); -EINVAL;
+ * -ENOMEM.
  */
 int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
 			 u64 ua, pnv_ddw_mem_lookup_t lookup, void *arg,
@@ -277,9 +278,9 @@ int pnv_ddw_tce_map_user(struct pnv_ddw_table *table, u64 idx, u64 npages,
 		}
 		if (!held) {
 			held = npages - i;
-			mem = lookup(arg, ua + (i << shift), &held);
-			if (!mem || !held) {
-				ret = -EFAULT;
+			ret = lookup(arg, ua + (i << shift), &held, &mem);
+			if (ret || WARN_ON_ONCE(!held || held > npages - i)) {
+				ret = ret ?: -EFAULT;
 				break;
 			}
 		}

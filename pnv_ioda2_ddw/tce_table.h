@@ -142,7 +142,8 @@ int ddw_entry_clear(struct pnv_ddw_table *table, u64 idx, struct ddw_tce_taken *
 int ddw_entry_swap(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
 		   __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old);
 int ddw_entry_swap_locked(struct pnv_ddw_table *table, __be64 *hw, __be64 *shadow,
-			  __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old);
+			  __be64 tce, u64 ua, bool only_if_empty, struct ddw_tce_taken *old)
+	__must_hold(&table->entry_lock);
 long ddw_entry_leaf(struct pnv_ddw_table *table, u64 idx, gfp_t gfp,
 		    __be64 **hw, __be64 **shadow);
 __be64 *ddw_entry_prepare(struct pnv_ddw_table *table, u64 idx, gfp_t gfp);

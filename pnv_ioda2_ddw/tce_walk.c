@@ -178,8 +178,11 @@ unsigned int ddw_table_take(struct pnv_ddw_table *table, u64 *idx, u64 end,
 		stop = min(stop, (*idx | (DDW_LOCKED_RUN - 1)) + 1);
 		spin_lock(&table->entry_lock);
 		while (*idx < stop && n < max) {
-			if (!READ_ONCE(*slot) && !(shadow && READ_ONCE(*shadow)))
+			if (!READ_ONCE(*slot) && !(shadow && READ_ONCE(*shadow))) {
+				/* Cleared since the scan: step over it. */
+				(*idx)++;
 				break;
+			}
 			ddw_entry_swap_locked(table, slot, shadow, 0, 0, false, &taken[n]);
 			taken[n].idx = *idx;
 			n += taken[n].tce || taken[n].ua;

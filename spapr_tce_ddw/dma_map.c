@@ -59,12 +59,16 @@ struct prereg_walk {
 	struct ddw_prereg *p;
 };
 
-static struct mm_iommu_table_group_mem_t *prereg_lookup(void *arg, u64 ua, u64 *pages)
+static int prereg_lookup(void *arg, u64 ua, u64 *pages,
+			 struct mm_iommu_table_group_mem_t **mem)
 {
 	struct prereg_walk *walk = arg;
 
 	*pages = prereg_run(walk->c, walk->w, ua, *pages, &walk->p);
-	return *pages ? walk->p->mem : NULL;
+	if (!*pages)
+		return -EFAULT;
+	*mem = walk->p->mem;
+	return 0;
 }
 
 /*
