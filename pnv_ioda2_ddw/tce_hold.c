@@ -241,8 +241,8 @@ EXPORT_SYMBOL_GPL(pnv_ddw_tce_unmap);
  * writes the table.  Entry after entry, each page translated once, each
  * region looked up once per run of its pages, the levels walked once per
  * leaf, the entry lock held for at most DDW_LOCKED_RUN entries at a time;
- * stops at the first entry that fails.  The caller invalidates the TCE caches, and on
- * failure unmaps the @done entries.  Sleeps.
+ * stops at the first entry that fails.  The caller invalidates the TCE
+ * caches, and on failure unmaps the @done entries.  Sleeps.
  *
  * Return: 0; -EBUSY (entry @idx + *@done is in use); -EFAULT (its page in
  * no region, or the region being released; or @lookup's errno); -EINVAL;
